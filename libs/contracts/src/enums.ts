@@ -1,0 +1,38 @@
+/** The enums of the public API (SPEC §1). Values are upper case and exact on the wire. */
+export enum TaskType {
+  IMPORT = 'IMPORT',
+  EXPORT = 'EXPORT',
+}
+
+export enum EntityType {
+  EVENTS = 'EVENTS',
+  PRICES = 'PRICES',
+  CUSTOMERS = 'CUSTOMERS',
+  FEATURES = 'FEATURES',
+}
+
+export enum FileType {
+  CSV = 'CSV',
+  JSON = 'JSON',
+}
+
+export enum TaskStatus {
+  PENDING = 'PENDING',
+  PROCESSING = 'PROCESSING',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+}
+
+/** The soft-delete status every Flexprice record carries. */
+export enum RecordStatus {
+  PUBLISHED = 'published',
+  DELETED = 'deleted',
+  ARCHIVED = 'archived',
+}
+
+export enum Permission {
+  TASK_READ = 'task:read',
+  TASK_WRITE = 'task:write',
+}
+
+export const ALL_PERMISSIONS: readonly Permission[] = [Permission.TASK_READ, Permission.TASK_WRITE];

@@ -1,0 +1,43 @@
+import { RowErrorCode } from './error-codes';
+
+/** A rejected row: where it starts in the file, why, and its original cells. */
+export interface RowError {
+  /** The line the record starts on (header = line 1); for JSON, the element's 1-based position. */
+  row_number: number;
+  code: RowErrorCode;
+  /** Names the column and the bad value, e.g. `timestamp "yesterday" is not an RFC 3339 time`. */
+  message: string;
+  /** The row's original cells, by column name, so the user can fix and re-import it. */
+  raw: Record<string, string>;
+}
+
+export const ERROR_SUMMARY_MAX_ROWS = 10;
+export const ERROR_SUMMARY_MAX_BYTES = 2048;
+
+/**
+ * `error_summary` of SPEC §3: the first 10 row errors as `row N: message`, then `… and K more`,
+ * never over 2 KB.
+ */
+export function summarizeRowErrors(first: readonly RowError[], total: number): string | null {
+  if (total === 0) return null;
+  const lines = first.slice(0, ERROR_SUMMARY_MAX_ROWS).map((e) => `row ${e.row_number}: ${e.message}`);
+  const more = total - lines.length;
+  let text = lines.join('; ');
+  const tail = more > 0 ? `; … and ${more} more` : '';
+  return boundText(text + tail, ERROR_SUMMARY_MAX_BYTES, () => {
+    text = truncateUtf8(text, ERROR_SUMMARY_MAX_BYTES - Buffer.byteLength(tail) - 3) + '...';
+    return text + tail;
+  });
+}
+
+function boundText(text: string, max: number, shorten: () => string): string {
+  return Buffer.byteLength(text) <= max ? text : shorten();
+}
+
+/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = text.slice(0, maxBytes);
+  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  return out;
+}

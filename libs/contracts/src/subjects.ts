@@ -1,0 +1,71 @@
+import { EntityType, TaskType } from './enums';
+
+/**
+ * Subject layout (ARCHITECTURE.md). Every consumer needs one filter subject (nats-server 2.9):
+ *   <p>task.created.<import|export>.<entity>   gateway relay → importer / exporter
+ *   <p>task.status.<task_id>                   workers → status service
+ *   <p>dlq.<original subject>                  messages that exhausted their deliveries
+ * `<p>` is an optional prefix (`FERRY_NATS_PREFIX`), so that test runs and environments sharing
+ * one NATS server never see each other's subjects or streams.
+ */
+export class Subjects {
+  readonly prefix: string;
+
+  constructor(prefix = '') {
+    if (prefix && !/^[A-Za-z0-9_-]+$/.test(prefix)) {
+      throw new Error(`NATS prefix "${prefix}" may hold only letters, digits, "_" and "-"`);
+    }
+    this.prefix = prefix;
+  }
+
+  private p(subject: string): string {
+    return this.prefix ? `${this.prefix}.${subject}` : subject;
+  }
+
+  /** Logical pattern (as written in @EventPattern) → real subject. */
+  resolve(pattern: string): string {
+    return this.p(pattern);
+  }
+
+  taskCreated(taskType: TaskType, entity: EntityType): string {
+    return this.p(taskCreatedPattern(taskType, entity));
+  }
+
+  taskStatus(taskId: string): string {
+    return this.p(`task.status.${taskId}`);
+  }
+
+  /** Everything on the TASKS stream. */
+  get tasksWildcard(): string {
+    return this.p('task.>');
+  }
+
+  get statusWildcard(): string {
+    return this.p('task.status.>');
+  }
+
+  get dlqWildcard(): string {
+    return this.p('dlq.>');
+  }
+
+  deadLetter(originalSubject: string): string {
+    const bare = this.prefix ? originalSubject.slice(this.prefix.length + 1) : originalSubject;
+    return this.p(`dlq.${bare}`);
+  }
+
+  /** Stream names: TASKS and DLQ, upper-cased prefix in front when there is one. */
+  get tasksStream(): string {
+    return this.prefix ? `${this.prefix.toUpperCase()}_TASKS` : 'TASKS';
+  }
+
+  get dlqStream(): string {
+    return this.prefix ? `${this.prefix.toUpperCase()}_DLQ` : 'DLQ';
+  }
+}
+
+/** The logical pattern an importer / exporter handler subscribes to. */
+export function taskCreatedPattern(taskType: TaskType, entity: EntityType): string {
+  return `task.created.${taskType.toLowerCase()}.${entity.toLowerCase()}`;
+}
+
+export const TASK_STATUS_PATTERN = 'task.status.>';
