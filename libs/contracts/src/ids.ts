@@ -1,7 +1,18 @@
 import { createHash, randomBytes } from 'crypto';
 
 /** Id prefixes of SPEC §5: `<prefix>_<ULID>`. */
-export type IdPrefix = 'task' | 'event' | 'cust' | 'feat' | 'meter' | 'price' | 'tenant' | 'env' | 'key' | 'user' | 'upload';
+export type IdPrefix =
+  | 'task'
+  | 'event'
+  | 'cust'
+  | 'feat'
+  | 'meter'
+  | 'price'
+  | 'tenant'
+  | 'env'
+  | 'key'
+  | 'user'
+  | 'upload';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

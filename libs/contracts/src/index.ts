@@ -6,3 +6,4 @@ export * from './subjects';
 export * from './row-error';
 export * from './events/task-created.event';
 export * from './events/task-status.event';
+export * from './parse-event';

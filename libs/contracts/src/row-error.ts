@@ -18,9 +18,14 @@ export const ERROR_SUMMARY_MAX_BYTES = 2048;
  * `error_summary` of SPEC §3: the first 10 row errors as `row N: message`, then `… and K more`,
  * never over 2 KB.
  */
-export function summarizeRowErrors(first: readonly RowError[], total: number): string | null {
+export function summarizeRowErrors(
+  first: ReadonlyArray<Pick<RowError, 'row_number' | 'message'>>,
+  total: number,
+): string | null {
   if (total === 0) return null;
-  const lines = first.slice(0, ERROR_SUMMARY_MAX_ROWS).map((e) => `row ${e.row_number}: ${e.message}`);
+  const lines = first
+    .slice(0, ERROR_SUMMARY_MAX_ROWS)
+    .map((e) => `row ${e.row_number}: ${e.message}`);
   const more = total - lines.length;
   let text = lines.join('; ');
   const tail = more > 0 ? `; … and ${more} more` : '';

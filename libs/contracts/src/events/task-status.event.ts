@@ -72,4 +72,3 @@ export class TaskStatusEvent {
   @IsString()
   file_url?: string;
 }
-

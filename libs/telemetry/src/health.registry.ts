@@ -1,0 +1,31 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+
+export interface HealthCheck {
+  name: string;
+  /** Resolves true when the dependency answers; a throw counts as not ready. */
+  check(): Promise<boolean>;
+}
+
+/**
+ * The checks behind `/health/ready`. Each infrastructure module (PostgreSQL, NATS, consumers)
+ * registers its own check, so an app only imports the modules it uses.
+ */
+@Injectable()
+export class HealthRegistry {
+  private readonly checks: HealthCheck[] = [];
+
+  register(check: HealthCheck): void {
+    this.checks.push(check);
+  }
+
+  async run(): Promise<Record<string, boolean>> {
+    const results = await Promise.all(
+      this.checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const),
+    );
+    return Object.fromEntries(results);
+  }
+}
+
+@Global()
+@Module({ providers: [HealthRegistry], exports: [HealthRegistry] })
+export class HealthRegistryModule {}
