@@ -1,0 +1,32 @@
+// TypeORM data source, entities, migrations (never synchronize), repositories.
+export * from './persistence.config';
+export * from './advisory-locks';
+export * from './bigint.transformer';
+export * from './data-source.factory';
+export * from './migration.runner';
+export * from './run-migrations';
+export * from './migrate.command';
+export * from './database.admin';
+export * from './pg-client.helper';
+
+export * from './entities/tenant.entity';
+export * from './entities/environment.entity';
+export * from './entities/api-key.entity';
+export * from './entities/task.entity';
+export * from './entities/outbox.entity';
+export * from './entities/event.entity';
+export * from './entities/import-checkpoint.entity';
+export * from './entities/task-row-error.entity';
+export * from './entities/entity.list';
+export * from './migrations/migration.list';
+
+export * from './api-key.hash';
+export * from './repositories/api-key.repository';
+export * from './repositories/task.types';
+export * from './repositories/task.repository';
+export * from './repositories/outbox.repository';
+export * from './credentials.provisioner';
+export * from './default-credentials.bootstrap';
+
+export * from './testing/test-database';
+export * from './persistence.module';

@@ -1,0 +1,4 @@
+import { Initial1795900000000 } from './1795900000000-initial';
+
+/** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
+export const PERSISTENCE_MIGRATIONS = [Initial1795900000000];

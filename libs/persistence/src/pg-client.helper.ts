@@ -1,0 +1,44 @@
+import type { PoolClient } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Runs `fn` with a raw pg connection from the data source's pool, for hot paths the ORM cannot
+ * serve (COPY). The connection returns to the pool afterwards.
+ */
+export async function withClient<T>(
+  ds: DataSource,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const qr = ds.createQueryRunner();
+  try {
+    const client = (await qr.connect()) as PoolClient;
+    return await fn(client);
+  } finally {
+    await qr.release();
+  }
+}
+
+/**
+ * Like withClient inside one transaction; `manager` runs ORM queries on the same connection, so
+ * a COPY and the checkpoint that records it commit together. Rolls back when `fn` throws.
+ */
+export async function withTransaction<T>(
+  ds: DataSource,
+  fn: (client: PoolClient, manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const qr = ds.createQueryRunner();
+  try {
+    const client = (await qr.connect()) as PoolClient;
+    await qr.startTransaction();
+    try {
+      const result = await fn(client, qr.manager);
+      await qr.commitTransaction();
+      return result;
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      throw err;
+    }
+  } finally {
+    await qr.release();
+  }
+}

@@ -1,0 +1,149 @@
+import { newId } from '@ferry/contracts';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { TaskEntity } from '../entities/task.entity';
+import {
+  CreateWithOutboxResult,
+  NewTask,
+  OutboxMessage,
+  TaskListFilters,
+  TaskScope,
+} from './task.types';
+
+/** SPEC §1: an Idempotency-Key is honoured for 24 hours. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+const EQUALITY_FILTERS = [
+  'task_type',
+  'entity_type',
+  'task_status',
+  'status',
+  'created_by',
+  'scheduled_task_id',
+] as const;
+
+export class TaskRepository {
+  private readonly repo: Repository<TaskEntity>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly idempotencyTtlMs = IDEMPOTENCY_TTL_MS,
+  ) {
+    this.repo = ds.getRepository(TaskEntity);
+  }
+
+  /**
+   * Inserts the task and its `created` message in one transaction (ARCHITECTURE invariant 1).
+   * With an idempotency key already used in the tenant+environment within the TTL, writes nothing
+   * and returns the earlier task; concurrent requests with one key create one task, because the
+   * insert is `ON CONFLICT DO NOTHING` on the partial unique index. `outbox` may be a function
+   * of the task when its payload needs the generated id.
+   */
+  async createWithOutbox(
+    task: NewTask,
+    outbox: OutboxMessage | ((task: TaskEntity) => OutboxMessage),
+  ): Promise<CreateWithOutboxResult> {
+    const id = task.id ?? newId('task');
+    const key = task.idempotency_key ?? null;
+    return this.ds.transaction(async (manager) => {
+      if (key !== null) await this.releaseExpiredKey(manager, task, key);
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO tasks (id, tenant_id, environment_id, task_type, entity_type, file_type,
+                            file_url, file_name, metadata, created_by, updated_by, workflow_id,
+                            scheduled_task_id, idempotency_key, request_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10, $11, $12, $13, $14)
+         ON CONFLICT (tenant_id, environment_id, idempotency_key)
+           WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          id,
+          task.tenant_id,
+          task.environment_id,
+          task.task_type,
+          task.entity_type,
+          task.file_type,
+          task.file_url,
+          task.file_name ?? null,
+          JSON.stringify(task.metadata ?? {}),
+          task.created_by ?? null,
+          task.workflow_id ?? null,
+          task.scheduled_task_id ?? null,
+          key,
+          task.request_hash ?? null,
+        ],
+      );
+      if (inserted.length === 0 && key !== null) {
+        // Lost to an earlier (possibly concurrent, now committed) request with the same key; a
+        // new statement under READ COMMITTED sees its row.
+        const existing = await manager.findOneByOrFail(TaskEntity, {
+          tenant_id: task.tenant_id,
+          environment_id: task.environment_id,
+          idempotency_key: key,
+        });
+        const requestMatches = existing.request_hash === (task.request_hash ?? null);
+        return { created: false, existing, requestMatches };
+      }
+      const created = await manager.findOneByOrFail(TaskEntity, { id });
+      const msg = typeof outbox === 'function' ? outbox(created) : outbox;
+      const rows: { id: string }[] = await manager.query(
+        `INSERT INTO outbox (subject, msg_id, payload, headers)
+         VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id`,
+        [
+          msg.subject,
+          msg.msgId,
+          JSON.stringify(msg.payload),
+          msg.headers ? JSON.stringify(msg.headers) : null,
+        ],
+      );
+      return { created: true, task: created, outboxId: String(rows[0].id) };
+    });
+  }
+
+  /** A task of this tenant+environment, or null (another tenant's task is as good as missing). */
+  findScoped(id: string, tenantId: string, environmentId: string): Promise<TaskEntity | null> {
+    return this.repo.findOneBy({ id, tenant_id: tenantId, environment_id: environmentId });
+  }
+
+  /**
+   * One page of tasks and the total matching the filters. The order is total (ties broken by id)
+   * so pages never overlap or skip; tasks without `completed_at` come last in either direction.
+   */
+  async list(
+    scope: TaskScope,
+    f: TaskListFilters,
+  ): Promise<{ items: TaskEntity[]; total: number }> {
+    const qb = this.repo
+      .createQueryBuilder('t')
+      .where('t.tenant_id = :tenantId AND t.environment_id = :environmentId', scope);
+    for (const name of EQUALITY_FILTERS) {
+      const value = f[name];
+      if (value !== undefined) qb.andWhere(`t.${name} = :${name}`, { [name]: value });
+    }
+    if (f.start_time) qb.andWhere('t.created_at >= :startTime', { startTime: f.start_time });
+    if (f.end_time) qb.andWhere('t.created_at <= :endTime', { endTime: f.end_time });
+
+    const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+    qb.orderBy(`t.${f.sort}`, dir, f.sort === 'completed_at' ? 'NULLS LAST' : undefined)
+      .addOrderBy('t.id', dir)
+      .offset(f.offset)
+      .limit(f.limit);
+    const [items, total] = await qb.getManyAndCount();
+    return { items, total };
+  }
+
+  /**
+   * After the TTL an idempotency key may be used again: it is taken off the old task so the
+   * unique index lets the new one in.
+   */
+  private async releaseExpiredKey(
+    manager: EntityManager,
+    task: NewTask,
+    key: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE tasks SET idempotency_key = NULL
+        WHERE tenant_id = $1 AND environment_id = $2 AND idempotency_key = $3
+          AND created_at < now() - make_interval(secs => $4)`,
+      [task.tenant_id, task.environment_id, key, this.idempotencyTtlMs / 1000],
+    );
+  }
+}

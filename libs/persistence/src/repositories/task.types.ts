@@ -1,0 +1,57 @@
+import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
+import { TaskEntity } from '../entities/task.entity';
+
+/** What creating a task needs; everything else takes its column default. */
+export interface NewTask {
+  /** Defaults to a new `task_<ULID>`. */
+  id?: string;
+  tenant_id: string;
+  environment_id: string;
+  task_type: TaskType;
+  entity_type: EntityType;
+  file_type: FileType;
+  file_url: string;
+  file_name?: string | null;
+  metadata?: Record<string, unknown>;
+  /** Also written as `updated_by`. */
+  created_by?: string | null;
+  workflow_id?: string | null;
+  scheduled_task_id?: string | null;
+  idempotency_key?: string | null;
+  request_hash?: string | null;
+}
+
+export interface OutboxMessage {
+  subject: string;
+  msgId: string;
+  payload: object;
+  headers?: Record<string, string>;
+}
+
+export type CreateWithOutboxResult =
+  | { created: true; task: TaskEntity; outboxId: string }
+  /** The idempotency key was used before: `requestMatches` false means another body (409). */
+  | { created: false; existing: TaskEntity; requestMatches: boolean };
+
+export interface TaskScope {
+  tenantId: string;
+  environmentId: string;
+}
+
+export type TaskSortField = 'created_at' | 'updated_at' | 'completed_at';
+
+export interface TaskListFilters {
+  task_type?: TaskType;
+  entity_type?: EntityType;
+  task_status?: TaskStatus;
+  status?: RecordStatus;
+  created_by?: string;
+  scheduled_task_id?: string;
+  /** Inclusive bounds on `created_at`. */
+  start_time?: Date;
+  end_time?: Date;
+  limit: number;
+  offset: number;
+  sort: TaskSortField;
+  order: 'asc' | 'desc';
+}
