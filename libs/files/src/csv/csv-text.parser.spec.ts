@@ -1,0 +1,118 @@
+import { RowErrorCode } from '@ferry/contracts';
+import { CsvRecord } from './csv-record';
+import { CsvTextParser } from './csv-text.parser';
+
+function parseAll(
+  text: string,
+  pieces: number[] = [],
+  maxRow = 1 << 20,
+): Array<Pick<CsvRecord, 'line' | 'values' | 'errorCode'>> {
+  const parser = new CsvTextParser(maxRow);
+  const out: CsvRecord[] = [];
+  let pos = 0;
+  for (const size of pieces) {
+    out.push(...parser.push(text.slice(pos, pos + size), false));
+    pos += size;
+  }
+  out.push(...parser.push(text.slice(pos), true));
+  return out.map(({ line, values, errorCode }) =>
+    errorCode ? { line, values, errorCode } : { line, values },
+  );
+}
+
+describe('CsvTextParser', () => {
+  it('numbers records by the line they start on', () => {
+    expect(parseAll('a,b\n1,2\n3,4\n')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 2, values: ['1', '2'] },
+      { line: 3, values: ['3', '4'] },
+    ]);
+  });
+
+  it('counts newlines inside quoted fields', () => {
+    expect(parseAll('a,b\n"x\ny\nz",1\nlast,2')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 2, values: ['x\ny\nz', '1'] },
+      { line: 5, values: ['last', '2'] },
+    ]);
+  });
+
+  it('reads CRLF files, keeping CRLF inside quoted fields and dropping it at line ends', () => {
+    expect(parseAll('a,b\r\n1,2\r\n"p\r\nq",3\r\n4,"5"\r\n')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 2, values: ['1', '2'] },
+      { line: 3, values: ['p\r\nq', '3'] },
+      { line: 5, values: ['4', '5'] },
+    ]);
+  });
+
+  it('reads files mixing LF and CRLF', () => {
+    expect(parseAll('a,b\n1,2\r\n3,4\n')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 2, values: ['1', '2'] },
+      { line: 3, values: ['3', '4'] },
+    ]);
+  });
+
+  it('reads old Mac files whose lines end in a lone CR', () => {
+    expect(parseAll('a,b\r1,2\r"x\ry",3\r4,5')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 2, values: ['1', '2'] },
+      { line: 3, values: ['x\ry', '3'] },
+      { line: 5, values: ['4', '5'] },
+    ]);
+  });
+
+  it('skips blank lines but counts them', () => {
+    expect(parseAll('a,b\n\n1,2\r\n\r\n\n3,4\n\n')).toEqual([
+      { line: 1, values: ['a', 'b'] },
+      { line: 3, values: ['1', '2'] },
+      { line: 6, values: ['3', '4'] },
+    ]);
+  });
+
+  it('unescapes doubled quotes and keeps commas inside quotes', () => {
+    expect(parseAll('a\n"say ""hi"", then, go"\n')).toEqual([
+      { line: 1, values: ['a'] },
+      { line: 2, values: ['say "hi", then, go'] },
+    ]);
+  });
+
+  it('reports text after a closing quote as a malformed row', () => {
+    const records = parseAll('a,b\n"x"y,1\n');
+    expect(records[1]).toMatchObject({ line: 2, errorCode: RowErrorCode.MALFORMED_ROW });
+  });
+
+  it('reports a quote that is never closed on the row where it opens', () => {
+    const parser = new CsvTextParser(1 << 20);
+    const records = [...parser.push('a,b\n1,2\n"open,3\n4,5\n', false), ...parser.push('', true)];
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(records[2].errorCode).toBe(RowErrorCode.MALFORMED_ROW);
+    expect(records[2].error).toMatch(/never closed/);
+  });
+
+  it('gives the same records however the text is cut into chunks', () => {
+    const text =
+      'id,name,note\r\n1,"a, b","line1\r\nline2"\r\n\r\n2,plain,"x ""q"" y"\r\n3,"",\r\n4,"é😀","tail"\r\n5,"quoted\nLF",z';
+    const whole = parseAll(text);
+    expect(whole.map((r) => r.line)).toEqual([1, 2, 5, 6, 7, 8]);
+    for (const size of [1, 2, 3, 5, 7, 13]) {
+      const pieces = Array.from({ length: Math.ceil(text.length / size) }, () => size);
+      expect(parseAll(text, pieces)).toEqual(whole);
+    }
+  });
+
+  it('marks a finished row longer than the limit as too large', () => {
+    const records = parseAll(`a\n${'x'.repeat(50)}\nok\n`, [], 20);
+    expect(records[1]).toMatchObject({ line: 2, errorCode: RowErrorCode.ROW_TOO_LARGE });
+    expect(records[2]).toEqual({ line: 3, values: ['ok'] });
+  });
+
+  it('fails when an unfinished row grows past the limit', () => {
+    const parser = new CsvTextParser(100);
+    parser.push('a\n1\n', false);
+    expect(() => parser.push(`"${'x'.repeat(200)}`, false)).toThrow(
+      /line 3 is longer than 100 bytes/,
+    );
+  });
+});

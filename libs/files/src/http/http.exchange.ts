@@ -1,0 +1,132 @@
+import * as http from 'http';
+import * as https from 'https';
+import { Readable } from 'stream';
+import { FerryError } from '@ferry/contracts';
+import { abortError } from '../stream/abort';
+import { ByteLimitTransform } from '../stream/byte-limit.transform';
+import { bareHost, pinnedLookup, ResolvedAddress } from './host.resolver';
+import { networkError } from './http-errors.mapper';
+import { redactUrl } from './redact-url';
+
+export interface ExchangeOptions {
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** One GET whose response head has arrived. */
+export interface HttpExchange {
+  res: http.IncomingMessage;
+  /** Drops the response without reading its body. */
+  discard(): void;
+  /** The body; fails with a FerryError on idle timeout, reset, abort, or past `maxBytes`. */
+  body(maxBytes: number): Readable;
+}
+
+/**
+ * Sends one GET to `resolved` (the already-checked address) and resolves once the response head
+ * arrives. Every later failure of the connection is turned into one FerryError on the body.
+ */
+export function sendRequest(
+  url: URL,
+  resolved: ResolvedAddress,
+  opts: ExchangeOptions,
+): Promise<HttpExchange> {
+  const redacted = redactUrl(url.href);
+  const host = bareHost(url);
+  return new Promise<HttpExchange>((resolve, reject) => {
+    let failure: Error | null = null;
+    let out: Readable | null = null;
+    let responded = false;
+
+    const client = url.protocol === 'https:' ? https : http;
+    // No agent: one fresh socket per file, connected to the pinned address, never reused.
+    const req = client.request(url, {
+      method: 'GET',
+      agent: false,
+      lookup: pinnedLookup(resolved),
+      headers: { 'user-agent': 'ferry-importer', accept: '*/*', ...opts.headers },
+    });
+
+    const fail = (err: Error): void => {
+      failure ??= err;
+      req.destroy(failure);
+      out?.destroy(failure);
+    };
+    const connectTimer = setTimeout(() => {
+      fail(
+        FerryError.transient(
+          `could not connect to ${host} within ${opts.connectTimeoutMs} ms to read file_url ${redacted}`,
+          { url: redacted },
+        ),
+      );
+    }, opts.connectTimeoutMs);
+    const onAbort = (): void => fail(abortError(opts.signal));
+    const cleanup = (): void => {
+      clearTimeout(connectTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    req.on('socket', (socket) => socket.once('connect', () => clearTimeout(connectTimer)));
+    let response: http.IncomingMessage | null = null;
+    req.setTimeout(opts.idleTimeoutMs, () => {
+      // A socket is also idle when the reader is the slow side (backpressure paused the body):
+      // that is not the server's fault, so wait another period.
+      if (response?.isPaused()) {
+        req.setTimeout(opts.idleTimeoutMs);
+        return;
+      }
+      fail(
+        FerryError.transient(`file_url ${redacted} sent no data for ${opts.idleTimeoutMs} ms`, {
+          url: redacted,
+        }),
+      );
+    });
+    req.on('error', (err) => {
+      const mapped = failure ?? networkError(err, redacted, host);
+      if (!responded) {
+        cleanup();
+        reject(mapped);
+      } else {
+        out?.destroy(mapped);
+      }
+    });
+    req.on('response', (res) => {
+      responded = true;
+      response = res;
+      clearTimeout(connectTimer);
+      res.on('error', (err) => {
+        failure ??= networkError(err, redacted, host);
+        out?.destroy(failure);
+      });
+      resolve({
+        res,
+        discard: () => {
+          cleanup();
+          res.destroy();
+          req.destroy();
+        },
+        body: (maxBytes) => {
+          const limit = new ByteLimitTransform(maxBytes, () =>
+            FerryError.validation(
+              `file_url ${redacted} is larger than the limit of ${maxBytes} bytes`,
+              { url: redacted, max_bytes: maxBytes },
+            ),
+          );
+          out = limit;
+          limit.on('close', () => {
+            cleanup();
+            if (!res.complete) req.destroy();
+          });
+          if (failure) limit.destroy(failure);
+          else res.pipe(limit);
+          return limit;
+        },
+      });
+    });
+    if (opts.signal?.aborted) onAbort();
+    req.end();
+  });
+}

@@ -1,0 +1,139 @@
+import { Readable } from 'stream';
+import { FerryError } from '@ferry/contracts';
+import { AddressPolicy } from './address.guard';
+import {
+  bareHost,
+  HostLookup,
+  ResolvedAddress,
+  resolveAllowed,
+  systemLookup,
+} from './host.resolver';
+import { abortError } from '../stream/abort';
+import { sendRequest } from './http.exchange';
+import { httpStatusError, networkError } from './http-errors.mapper';
+import { redactUrl } from './redact-url';
+
+export interface HttpSourceOptions extends AddressPolicy {
+  /** Resolves host names; default `dns.lookup` (all addresses). Tests inject their own. */
+  lookup?: HostLookup;
+  /** Time allowed for the TCP connection (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Time the server may stay silent, before the response head or within the body (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Largest body accepted, checked on Content-Length and while streaming (default: no limit). */
+  maxBytes?: number;
+  /** Redirects followed before giving up (default 5). */
+  maxRedirects?: number;
+  signal?: AbortSignal;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpSource {
+  stream: Readable;
+  /** The body's declared length, when the server declared one. */
+  contentLength: number | null;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function sourceUrl(raw: string, original: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw FerryError.validation(`file_url ${redactUrl(raw)} is not a valid URL`, {
+      url: redactUrl(raw),
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const via = raw === original ? '' : ` (redirected from ${redactUrl(original)})`;
+    throw FerryError.validation(
+      `file_url ${redactUrl(raw)}${via} uses the scheme "${url.protocol.slice(0, -1)}"; only http and https can be fetched`,
+      { url: redactUrl(raw) },
+    );
+  }
+  return url;
+}
+
+function contentLengthOf(header: string | undefined): number | null {
+  if (header === undefined || !/^\d+$/.test(header)) return null;
+  return Number(header);
+}
+
+/**
+ * Opens `url` for streaming with an SSRF guard: each hop's host is resolved once, every address
+ * it resolves to must be public (unless allowed), and the socket connects to that checked address.
+ */
+export async function openHttpSource(
+  url: string,
+  opts: HttpSourceOptions = {},
+): Promise<HttpSource> {
+  const maxRedirects = opts.maxRedirects ?? 5;
+  const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+  const lookup = opts.lookup ?? systemLookup;
+  let current = sourceUrl(url, url);
+  for (let redirects = 0; ; redirects++) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    const redacted = redactUrl(current.href);
+    const host = bareHost(current);
+    let resolved: ResolvedAddress;
+    try {
+      resolved = await resolveAllowed(host, lookup, opts, redacted);
+    } catch (err) {
+      throw networkError(err, redacted, host);
+    }
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+
+    const exchange = await sendRequest(current, resolved, {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+      signal: opts.signal,
+      headers: opts.headers,
+    });
+    const status = exchange.res.statusCode ?? 0;
+    if (REDIRECT_STATUSES.has(status)) {
+      const location = exchange.res.headers.location;
+      exchange.discard();
+      if (!location) {
+        throw FerryError.validation(
+          `file_url ${redacted} returned HTTP ${status} without a Location to follow`,
+          { url: redacted },
+        );
+      }
+      if (redirects >= maxRedirects) {
+        throw FerryError.validation(
+          `file_url ${redactUrl(url)} redirected more than ${maxRedirects} times`,
+          { url: redactUrl(url) },
+        );
+      }
+      let next: string;
+      try {
+        next = new URL(location, current).href;
+      } catch {
+        throw FerryError.validation(`file_url ${redacted} redirected to an invalid URL`, {
+          url: redacted,
+        });
+      }
+      current = sourceUrl(next, url);
+      continue;
+    }
+    if (status < 200 || status >= 300) {
+      exchange.discard();
+      throw httpStatusError(status, redacted);
+    }
+    const declared = exchange.res.headers['content-encoding']
+      ? null
+      : contentLengthOf(exchange.res.headers['content-length']);
+    if (declared !== null && declared > maxBytes) {
+      exchange.discard();
+      throw FerryError.validation(
+        `file_url ${redacted} is ${declared} bytes, more than the limit of ${maxBytes} bytes`,
+        {
+          url: redacted,
+          max_bytes: maxBytes,
+        },
+      );
+    }
+    return { stream: exchange.body(maxBytes), contentLength: declared };
+  }
+}

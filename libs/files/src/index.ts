@@ -1,0 +1,11 @@
+// Sources (http, s3, store), sinks, CSV/JSON streaming codecs, gzip.
+export * from './http/address.guard';
+export * from './http/redact-url';
+export type { HostLookup, ResolvedAddress } from './http/host.resolver';
+export { systemLookup } from './http/host.resolver';
+export * from './http/http.source';
+export * from './gzip/gzip.decompressor';
+export * from './csv/csv-record';
+export * from './csv/csv.reader';
+export { ByteLimitTransform } from './stream/byte-limit.transform';
+export * from './csv/formula-cell';
