@@ -1,0 +1,9 @@
+// One folder per entity type (row checks, mapping, batch writer, export columns) and the generic
+// import pipeline that drives them.
+export * from './entity-definition';
+export * from './import.registry';
+export * from './events';
+export * from './pipeline/checkpoint.store';
+export * from './pipeline/status.publisher';
+export * from './pipeline/import.runner';
+export * from './pipeline/task.failer';

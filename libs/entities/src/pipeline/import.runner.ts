@@ -1,0 +1,304 @@
+import { Logger } from '@nestjs/common';
+import {
+  EntityType,
+  FerryError,
+  FileType,
+  RowError,
+  RowErrorCode,
+  StatusKind,
+  summarizeRowErrors,
+  TaskCounters,
+  TaskCreatedEvent,
+  TaskStatus,
+} from '@ferry/contracts';
+import {
+  CsvRecord,
+  decompressIfGzip,
+  openHttpSource,
+  readCsvRecords,
+  redactUrl,
+} from '@ferry/files';
+import { withClient, withTransaction } from '@ferry/persistence';
+import { DataSource } from 'typeorm';
+import type { EntityImportDefinition, ImportScope } from '../entity-definition';
+import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
+import { StatusNews, StatusPublisher } from './status.publisher';
+import { TaskFailer } from './task.failer';
+
+export interface ImportSettings {
+  /** Records per committed batch (one COPY + checkpoint per batch). */
+  batchSize: number;
+  /** A batch is also committed when this long has passed since the last commit (live counters). */
+  progressIntervalMs: number;
+  allowLoopbackSources: boolean;
+  maxFileBytes: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface RunControl {
+  /** Aborted when the worker shuts down: stop reading, leave the checkpoint, let it redeliver. */
+  signal: AbortSignal;
+}
+
+const SUMMARY_SAMPLES = 10;
+
+/**
+ * Runs one import task: stream the file, map each record, write batches, and commit each batch
+ * together with its checkpoint and row errors in one transaction (exactly-once effect on
+ * at-least-once delivery). A redelivery resumes after the last committed record.
+ */
+export class ImportRunner {
+  private readonly logger = new Logger(ImportRunner.name);
+  private readonly checkpoints = new CheckpointStore();
+  private readonly failer: TaskFailer;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly status: StatusPublisher,
+    private readonly definitions: ReadonlyMap<EntityType, EntityImportDefinition<unknown>>,
+    private readonly settings: ImportSettings,
+  ) {
+    this.failer = new TaskFailer(ds, status);
+  }
+
+  async run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
+    const current = await this.readTask(task.task_id);
+    if (!current) {
+      this.logger.warn(`task ${task.task_id} no longer exists; message dropped`);
+      return;
+    }
+    if (current.task_status === TaskStatus.COMPLETED || current.task_status === TaskStatus.FAILED) {
+      return; // finished, or cancelled before this delivery: nothing to do
+    }
+    if (task.attempt < current.attempt) return; // a message of an earlier attempt
+
+    const cp = await withClient(this.ds, (c) =>
+      this.checkpoints.open(c, task.task_id, task.attempt),
+    );
+    if (cp.totalRecords !== null) {
+      // Committed to the end by an earlier delivery that died before announcing it.
+      await this.status.publish(task.task_id, news('completed', cp));
+      return;
+    }
+    try {
+      await this.importFile(task, cp, control);
+    } catch (err) {
+      if (err instanceof CheckpointFencedError) {
+        this.logger.warn(err.message);
+        return;
+      }
+      if (err instanceof FerryError && !err.retryable) {
+        await this.fail(task.task_id, err.message);
+        return;
+      }
+      throw err; // transient: nak, and the next delivery resumes from the checkpoint
+    }
+  }
+
+  /** Ends a task as FAILED with a sentence saying why (also used when deliveries run out). */
+  fail(taskId: string, reason: string): Promise<void> {
+    return this.failer.fail(taskId, reason);
+  }
+
+  private async importFile(
+    task: TaskCreatedEvent,
+    start: Checkpoint,
+    control: RunControl,
+  ): Promise<Checkpoint> {
+    const definition = this.definitions.get(task.entity_type);
+    if (!definition) {
+      throw FerryError.validation(
+        `Importing ${task.entity_type} is not available in this version of Ferry`,
+      );
+    }
+    if (task.file_type !== FileType.CSV) {
+      throw FerryError.validation(
+        `Importing ${task.file_type} files is not available in this version of Ferry; use CSV`,
+      );
+    }
+    const scope: ImportScope = {
+      tenantId: task.tenant_id,
+      environmentId: task.environment_id,
+      taskId: task.task_id,
+      importTime: new Date(),
+    };
+    const source = await this.openSource(task.file_url, control.signal);
+    const cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, start));
+    await this.status.publishProgress(task.task_id, {
+      kind: 'started',
+      seq: cp.seq,
+      counters: counters(cp),
+    });
+
+    const records = readCsvRecords(source, { signal: control.signal });
+    try {
+      return await this.consume(task, scope, definition, records, cp);
+    } finally {
+      await records.return(undefined);
+      source.destroy();
+    }
+  }
+
+  private async consume(
+    task: TaskCreatedEvent,
+    scope: ImportScope,
+    definition: EntityImportDefinition<unknown>,
+    records: AsyncGenerator<CsvRecord>,
+    startCp: Checkpoint,
+  ): Promise<Checkpoint> {
+    let cp = startCp;
+    const start = startCp;
+    const first = await records.next();
+    if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
+    const header = first.value.values;
+    const mapper = definition.compile(header, scope);
+    const metadata = { ignored_columns: mapper.ignoredColumns };
+
+    const s = this.settings;
+    let batch: unknown[] = [];
+    let errors: RowError[] = [];
+    let seen = 0; // data records read in this delivery, including skipped ones
+    let lastCommit = Date.now();
+    let inFlight: Promise<void> = Promise.resolve();
+
+    const commit = (final: boolean): Promise<void> => {
+      const records = batch;
+      const rowErrors = errors;
+      const count = records.length + rowErrors.length;
+      batch = [];
+      errors = [];
+      lastCommit = Date.now();
+      const total = final ? cp.nextRecord + count : null;
+      // Batches commit strictly one after another (the seq fence needs it), but the next batch is
+      // parsed while this one is written.
+      inFlight = inFlight.then(async () => {
+        cp = await withTransaction(this.ds, async (client) => {
+          const written = await definition.writeBatch(client, records, scope);
+          const allErrors = written.rowErrors.length
+            ? rowErrors.concat(written.rowErrors)
+            : rowErrors;
+          await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
+          return this.checkpoints.advance(client, cp, {
+            records: count,
+            successful: written.written + written.duplicates,
+            failed: allErrors.length,
+            duplicates: written.duplicates,
+            errorSamples: sampleErrors(cp.errorSamples, allErrors),
+            totalRecords: total,
+          });
+        });
+        if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
+        else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
+      });
+      return inFlight;
+    };
+
+    for await (const rec of records) {
+      if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
+      if (rec.error) {
+        errors.push({
+          row_number: rec.line,
+          code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
+          message: rec.error,
+          raw: rawCells(header, rec.values),
+        });
+      } else {
+        const mapped = mapper.map(rec.values, rec.line);
+        if (isRowError(mapped)) errors.push(mapped);
+        else batch.push(mapped);
+      }
+      const size = batch.length + errors.length;
+      if (
+        size >= s.batchSize ||
+        ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
+      ) {
+        await inFlight; // at most one batch in flight: memory stays bounded by two batches
+        void commit(false).catch(() => undefined); // its error surfaces through the next await
+      }
+    }
+    await inFlight;
+    await commit(true);
+    this.logger.log(
+      `task ${task.task_id}: ${cp.processed} records, ${cp.successful} ok, ${cp.failed} rejected, ${cp.duplicates} duplicates`,
+    );
+    return cp;
+  }
+
+  private async openSource(url: string, signal: AbortSignal) {
+    const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+    if (scheme !== 'http' && scheme !== 'https') {
+      throw FerryError.validation(
+        `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
+      );
+    }
+    const s = this.settings;
+    const { stream } = await openHttpSource(url, {
+      allowLoopback: s.allowLoopbackSources,
+      maxBytes: s.maxFileBytes,
+      connectTimeoutMs: s.connectTimeoutMs,
+      idleTimeoutMs: s.idleTimeoutMs,
+      signal,
+    });
+    return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
+  }
+
+  private async readTask(id: string): Promise<{ task_status: TaskStatus; attempt: number } | null> {
+    const rows: Array<{ task_status: TaskStatus; attempt: number }> = await this.ds.query(
+      'SELECT task_status, attempt FROM tasks WHERE id = $1',
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+}
+
+/** What the status service needs to know after a checkpoint: counters, summary, metadata. */
+function news(
+  kind: StatusKind,
+  cp: Checkpoint,
+  metadata: Record<string, unknown> = {},
+): StatusNews {
+  return {
+    kind,
+    seq: cp.seq,
+    counters: counters(cp),
+    error_summary: summarizeRowErrors(cp.errorSamples, cp.failed),
+    metadata: { ...metadata, duplicates: cp.duplicates },
+  };
+}
+
+function counters(cp: Checkpoint): TaskCounters {
+  return {
+    processed_records: cp.processed,
+    successful_records: cp.successful,
+    failed_records: cp.failed,
+    total_records: cp.totalRecords,
+  };
+}
+
+function sampleErrors(
+  kept: Checkpoint['errorSamples'],
+  added: RowError[],
+): Checkpoint['errorSamples'] {
+  if (kept.length >= SUMMARY_SAMPLES || added.length === 0) return kept;
+  const more = added
+    .slice(0, SUMMARY_SAMPLES - kept.length)
+    .map((e) => ({ row_number: e.row_number, message: e.message }));
+  return kept.concat(more);
+}
+
+function rawCells(header: string[], values: string[]): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) raw[header[i]] = values[i] ?? '';
+  return raw;
+}
+
+export function isRowError(value: unknown): value is RowError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RowError).row_number === 'number' &&
+    typeof (value as RowError).code === 'string' &&
+    typeof (value as RowError).raw === 'object'
+  );
+}
