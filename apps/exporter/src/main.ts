@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { EntityType, taskCreatedPattern, TaskType } from '@ferry/contracts';
+import { connectJetStream, messagingConfigFrom } from '@ferry/messaging';
+import { createLogger, loadConfig, runOrExit } from '@ferry/telemetry';
+import { AppModule } from './app.module';
+import { ExporterConfig } from './exporter.config';
+
+runOrExit('exporter', async () => {
+  const config = loadConfig(ExporterConfig);
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: createLogger('exporter', config.LOG_LEVEL),
+  });
+  const consumers = Object.fromEntries(
+    Object.values(EntityType).map((entity) => [
+      taskCreatedPattern(TaskType.EXPORT, entity),
+      { durable: `exporter_${entity.toLowerCase()}`, concurrency: config.FERRY_EXPORT_CONCURRENCY },
+    ]),
+  );
+  connectJetStream(app, { config: messagingConfigFrom(config, 'ferry-exporter'), consumers });
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+});

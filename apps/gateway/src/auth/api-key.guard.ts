@@ -1,0 +1,53 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FerryError, Permission } from '@ferry/contracts';
+import { ApiKeyRepository, hashApiKey } from '@ferry/persistence';
+import { timingSafeEqual } from 'crypto';
+import { AuthedRequest, PERMISSION_KEY, Principal, PUBLIC_KEY } from './principal';
+
+/**
+ * `x-api-key` → tenant, environment, user and permissions. Keys are stored only as SHA-256
+ * hashes; the lookup is by hash and the stored hash is compared again in constant time.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeyRepository,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const header = req.headers['x-api-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!key) throw FerryError.unauthenticated('The x-api-key header is missing');
+
+    const hash = hashApiKey(key);
+    const row = await this.keys.findActiveByHash(hash);
+    if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) {
+      throw FerryError.unauthenticated('The API key is not valid');
+    }
+    const principal: Principal = {
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      environmentId: row.environment_id,
+      userId: row.user_id,
+      permissions: row.permissions,
+    };
+    req.principal = principal;
+
+    const needed = this.reflector.getAllAndOverride<Permission | undefined>(
+      PERMISSION_KEY,
+      targets,
+    );
+    if (needed && !principal.permissions.includes(needed)) {
+      throw FerryError.forbidden(`This API key lacks the ${needed} permission`, {
+        permission: needed,
+      });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,23 @@
+import { BaseConfig } from '@ferry/telemetry';
+import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+export class GatewayConfig extends BaseConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  /** A fixed API key for the default tenant (else one is generated on first start and printed once). */
+  @ValidateIf((c: GatewayConfig) => c.FERRY_API_KEY !== '')
+  @Matches(/^\S{16,200}$/, { message: 'must be 16 to 200 characters without spaces' })
+  FERRY_API_KEY = '';
+
+  /** How often the relay publishes outbox rows left unpublished (e.g. while NATS was down). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  FERRY_OUTBOX_SWEEP_MS = 2000;
+}

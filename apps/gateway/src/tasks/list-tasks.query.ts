@@ -1,0 +1,76 @@
+import { EntityType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
+import { Type } from 'class-transformer';
+import {
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const SORT_FIELDS = ['created_at', 'updated_at', 'completed_at'] as const;
+export const ORDERS = ['asc', 'desc'] as const;
+
+/** Query of `GET /v1/tasks`: every filter of SPEC §1, each validated (a bad value is a 400). */
+export class ListTasksQuery {
+  @IsOptional()
+  @IsEnum(TaskType, { message: 'task_type must be one of IMPORT, EXPORT' })
+  task_type?: TaskType;
+
+  @IsOptional()
+  @IsEnum(EntityType, { message: 'entity_type must be one of EVENTS, PRICES, CUSTOMERS, FEATURES' })
+  entity_type?: EntityType;
+
+  @IsOptional()
+  @IsEnum(TaskStatus, {
+    message: 'task_status must be one of PENDING, PROCESSING, COMPLETED, FAILED',
+  })
+  task_status?: TaskStatus;
+
+  @IsOptional()
+  @IsEnum(RecordStatus, { message: 'status must be one of published, deleted, archived' })
+  status: RecordStatus = RecordStatus.PUBLISHED;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  created_by?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  scheduled_task_id?: string;
+
+  @IsOptional()
+  @IsRFC3339({ message: 'start_time must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z' })
+  start_time?: string;
+
+  @IsOptional()
+  @IsRFC3339({ message: 'end_time must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z' })
+  end_time?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 1000' })
+  @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
+  limit = 50;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset must be a whole number, 0 or more' })
+  @Min(0, { message: 'offset must be a whole number, 0 or more' })
+  offset = 0;
+
+  @IsOptional()
+  @IsIn(SORT_FIELDS, { message: 'sort must be one of created_at, updated_at, completed_at' })
+  sort: (typeof SORT_FIELDS)[number] = 'created_at';
+
+  @IsOptional()
+  @IsIn(ORDERS, { message: 'order must be asc or desc' })
+  order: (typeof ORDERS)[number] = 'desc';
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, FerryError, newId, Subjects, TaskCreatedEvent } from '@ferry/contracts';
+import { TaskRepository } from '@ferry/persistence';
+import { createHash } from 'crypto';
+import type { Principal } from '../auth/principal';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import type { CreateTaskDto } from './create-task.dto';
+import type { ListTasksQuery } from './list-tasks.query';
+import { TaskResponse, toTaskResponse } from './task-response';
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly relay: OutboxRelay,
+    private readonly subjects: Subjects,
+  ) {}
+
+  /**
+   * The task row and its `task.created` outbox row commit together (no lost task); the relay then
+   * publishes at once, and its sweeper catches whatever that publish missed.
+   */
+  async create(p: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<TaskResponse> {
+    const id = newId('task');
+    const metadata = dto.metadata ?? {};
+    const event: TaskCreatedEvent = {
+      task_id: id,
+      tenant_id: p.tenantId,
+      environment_id: p.environmentId,
+      task_type: dto.task_type,
+      entity_type: dto.entity_type,
+      file_type: dto.file_type,
+      file_url: dto.file_url,
+      metadata,
+      attempt: 0,
+      created_by: p.userId,
+    };
+    const subject = this.subjects.taskCreated(dto.task_type, dto.entity_type);
+    const requestHash = idempotencyKey ? hashRequest(dto) : null;
+    const result = await this.tasks.createWithOutbox(
+      {
+        id,
+        tenant_id: p.tenantId,
+        environment_id: p.environmentId,
+        task_type: dto.task_type,
+        entity_type: dto.entity_type,
+        file_type: dto.file_type,
+        file_url: dto.file_url,
+        file_name: dto.file_name ?? null,
+        metadata,
+        created_by: p.userId,
+        idempotency_key: idempotencyKey ?? null,
+        request_hash: requestHash,
+      },
+      { subject, msgId: id, payload: event },
+    );
+    if (!result.created) {
+      if (!result.requestMatches) {
+        throw new FerryError(
+          ErrorCode.ALREADY_EXISTS,
+          'This Idempotency-Key was already used with a different request body',
+          { idempotency_key: idempotencyKey, task_id: result.existing.id },
+        );
+      }
+      return toTaskResponse(result.existing);
+    }
+    this.relay.publishSoon({
+      id: result.outboxId,
+      subject,
+      msgId: id,
+      payload: event,
+    });
+    return toTaskResponse(result.task);
+  }
+
+  async get(p: Principal, id: string): Promise<TaskResponse> {
+    const task = await this.tasks.findScoped(id, p.tenantId, p.environmentId);
+    if (!task) throw FerryError.notFound('Task', id);
+    return toTaskResponse(task);
+  }
+
+  async list(p: Principal, q: ListTasksQuery) {
+    if (q.start_time && q.end_time && Date.parse(q.start_time) > Date.parse(q.end_time)) {
+      throw FerryError.validation('start_time must not be after end_time', {
+        fields: { start_time: ['must not be after end_time'] },
+      });
+    }
+    const { items, total } = await this.tasks.list(
+      { tenantId: p.tenantId, environmentId: p.environmentId },
+      {
+        ...q,
+        start_time: q.start_time ? new Date(q.start_time) : undefined,
+        end_time: q.end_time ? new Date(q.end_time) : undefined,
+      },
+    );
+    return {
+      items: items.map(toTaskResponse),
+      pagination: { total, limit: q.limit, offset: q.offset },
+    };
+  }
+}
+
+function hashRequest(dto: CreateTaskDto): string {
+  return createHash('sha256').update(canonicalJson(dto)).digest('hex');
+}
+
+/** JSON with sorted keys, so that the same body in another key order hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

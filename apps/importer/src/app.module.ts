@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Subjects } from '@ferry/contracts';
+import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/entities';
+import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
+import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
+import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+import { DataSource } from 'typeorm';
+import { ImportConsumer } from './import.consumer';
+import { ImporterConfig } from './importer.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ImporterConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        HealthRegistryModule,
+        PersistenceModule.forRoot(persistenceConfigFrom(config)),
+        MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-importer')),
+      ],
+      controllers: [ImportConsumer, HealthController],
+      providers: [
+        {
+          provide: ImportRunner,
+          useFactory: (ds: DataSource, js: JetStreamClient, subjects: Subjects) =>
+            new ImportRunner(ds, new StatusPublisher(js, subjects), IMPORT_DEFINITIONS, {
+              batchSize: config.FERRY_IMPORT_BATCH_SIZE,
+              progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+              allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
+              maxFileBytes: config.FERRY_MAX_FILE_BYTES,
+              connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
+              idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
+            }),
+          inject: [DataSource, JetStreamClient, Subjects],
+        },
+      ],
+    };
+  }
+}
