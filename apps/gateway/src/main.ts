@@ -11,7 +11,9 @@ runOrExit('gateway', async () => {
   if (process.argv[2] === 'migrate') {
     // `main.js migrate`: run pending migrations and exit (npm run migrate, the deploy Job).
     const ran = await runMigrations(config.DATABASE_URL);
-    process.stdout.write(ran.length ? ran.map((m) => `ran ${m}\n`).join('') : 'no pending migrations\n');
+    process.stdout.write(
+      ran.length ? ran.map((m) => `ran ${m}\n`).join('') : 'no pending migrations\n',
+    );
     return;
   }
   const app = await NestFactory.create(AppModule.forRoot(config), {

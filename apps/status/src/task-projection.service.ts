@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
  * Projects workers' status events into the task row. One UPDATE per event, guarded so that it is
  * idempotent and monotonic: applied only when its `seq` is newer than the last applied one, never
  * to a COMPLETED task, counters never lowered, and a FAILED task (cancelled) not revived by a late
- * progress event of the run that was cancelled.
+ * progress event of the run that was cancelled. Such a late event may still count rows it committed,
+ * but it does not replace the FAILED task's `error_summary`, which says why the task failed.
  */
 @Injectable()
 export class TaskProjectionService {
@@ -28,7 +29,8 @@ export class TaskProjectionService {
          successful_records = GREATEST(successful_records, $5),
          failed_records = GREATEST(failed_records, $6),
          total_records = COALESCE($7, total_records),
-         error_summary = COALESCE($8, error_summary),
+         error_summary = CASE WHEN task_status IN ('PENDING', 'PROCESSING')
+                              THEN COALESCE($8, error_summary) ELSE error_summary END,
          metadata = metadata || $9::jsonb,
          file_url = COALESCE($10, file_url),
          started_at = COALESCE(started_at, $11),

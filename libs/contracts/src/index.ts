@@ -1,3 +1,6 @@
+// class-transformer's @Type reads decorator metadata when the event classes load.
+import 'reflect-metadata';
+
 export * from './enums';
 export * from './error-codes';
 export * from './ferry.error';

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, ValidationError } from 'class-validator';
 import { FerryError } from './ferry.error';
 
 /**
@@ -10,10 +10,21 @@ export function parseEvent<T extends object>(cls: new () => T, data: unknown): T
   const event = plainToInstance(cls, data);
   const errors = typeof data === 'object' && data !== null ? validateSync(event) : [];
   if (typeof data !== 'object' || data === null || errors.length > 0) {
-    const why = errors.flatMap((e) =>
-      Object.values(e.constraints ?? { [e.property]: 'is invalid' }),
-    );
+    const why = reasons(errors);
     throw FerryError.validation(`malformed ${cls.name}: ${why.join('; ') || 'not an object'}`);
   }
   return event;
+}
+
+/**
+ * Every failed constraint, nested ones included: a nested object's errors sit in `children`,
+ * not `constraints`, and must still name the field (`counters: failed_records must …`).
+ */
+function reasons(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (parent ? `${parent}: ${m}` : m));
+    const nested = reasons(e.children ?? [], path);
+    return own.length + nested.length > 0 ? [...own, ...nested] : [`${path} is invalid`];
+  });
 }

@@ -42,7 +42,22 @@ function boundText(text: string, max: number, shorten: () => string): string {
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
-  let out = text.slice(0, maxBytes);
-  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  // Slicing counts UTF-16 units: a cut may leave the high half of a surrogate pair, which UTF-8
+  // would encode as U+FFFD (3 bytes), so it must go too.
+  let end = Math.min(maxBytes, text.length);
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  let out = text.slice(0, end);
+  while (Buffer.byteLength(out) > maxBytes) {
+    const cut = out.length >= 2 && isLowSurrogate(out.charCodeAt(out.length - 1)) ? 2 : 1;
+    out = out.slice(0, -cut);
+  }
   return out;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

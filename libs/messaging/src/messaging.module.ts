@@ -77,7 +77,7 @@ export function connectJetStream(
   options: JetStreamServerOptions,
 ): JetStreamServer {
   const server = new JetStreamServer(options);
-  const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
-  microservice.useGlobalFilters(new JetStreamExceptionFilter());
+  app.useGlobalFilters(new JetStreamExceptionFilter(app.getHttpAdapter()));
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   return server;
 }

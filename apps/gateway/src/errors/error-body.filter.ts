@@ -39,10 +39,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
     if (exception instanceof FerryError) return exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code =
-        CODE_BY_STATUS[status] ??
-        (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_OPERATION);
-      return new FerryError(code, httpMessage(exception), {}, status);
+      return new FerryError(codeFor(status), httpMessage(exception), {}, status);
+    }
+    const clientStatus = exposedClientStatus(exception);
+    if (clientStatus !== undefined) {
+      return new FerryError(codeFor(clientStatus), (exception as Error).message, {}, clientStatus);
     }
     return new FerryError(
       ErrorCode.INTERNAL,
@@ -51,6 +52,25 @@ export class ErrorBodyFilter implements ExceptionFilter {
       500,
     );
   }
+}
+
+function codeFor(status: number): ErrorCode {
+  return (
+    CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_OPERATION)
+  );
+}
+
+/**
+ * Express middleware errors that are the client's fault (body-parser's 413 for a body over the
+ * limit, 415 for an unknown charset) are not HttpExceptions; they carry `status` and mark their
+ * message safe to show with `expose`. Without this they would be answered as a 500.
+ */
+function exposedClientStatus(exception: unknown): number | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : undefined;
 }
 
 function httpMessage(exception: HttpException): string {

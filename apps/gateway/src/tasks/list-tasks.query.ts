@@ -5,12 +5,40 @@ import {
   IsIn,
   IsInt,
   IsOptional,
-  IsRFC3339,
+  isRFC3339,
   IsString,
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
+
+/**
+ * RFC 3339 that names a real instant. The format check alone lets `2026-02-30T00:00:00Z` through
+ * (JavaScript rolls it over to 2 March) and a leap second `23:59:60Z` (an Invalid Date, which
+ * PostgreSQL then refuses: a 500); both are the client's mistake, a 400.
+ */
+function IsRfc3339Instant(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRfc3339Instant',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && isRFC3339(value) && isRealInstant(value),
+      defaultMessage: () => `${field} must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z`,
+    },
+  });
+}
+
+function isRealInstant(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
 
 export const SORT_FIELDS = ['created_at', 'updated_at', 'completed_at'] as const;
 export const ORDERS = ['asc', 'desc'] as const;
@@ -46,11 +74,11 @@ export class ListTasksQuery {
   scheduled_task_id?: string;
 
   @IsOptional()
-  @IsRFC3339({ message: 'start_time must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z' })
+  @IsRfc3339Instant('start_time')
   start_time?: string;
 
   @IsOptional()
-  @IsRFC3339({ message: 'end_time must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z' })
+  @IsRfc3339Instant('end_time')
   end_time?: string;
 
   @IsOptional()

@@ -124,18 +124,20 @@ export class ImportRunner {
       importTime: new Date(),
     };
     const source = await this.openSource(task.file_url, control.signal);
-    const cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, start));
-    await this.status.publishProgress(task.task_id, {
-      kind: 'started',
-      seq: cp.seq,
-      counters: counters(cp),
-    });
-
-    const records = readCsvRecords(source, { signal: control.signal });
+    let records: AsyncGenerator<CsvRecord> | null = null;
     try {
+      // A delivery fenced here has an open response nobody reads: only destroying it frees the
+      // socket (and the abort listener the request keeps on the signal).
+      const cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, start));
+      await this.status.publishProgress(task.task_id, {
+        kind: 'started',
+        seq: cp.seq,
+        counters: counters(cp),
+      });
+      records = readCsvRecords(source, { signal: control.signal });
       return await this.consume(task, scope, definition, records, cp);
     } finally {
-      await records.return(undefined);
+      await records?.return(undefined);
       source.destroy();
     }
   }
@@ -194,28 +196,35 @@ export class ImportRunner {
       return inFlight;
     };
 
-    for await (const rec of records) {
-      if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
-      if (rec.error) {
-        errors.push({
-          row_number: rec.line,
-          code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
-          message: rec.error,
-          raw: rawCells(header, rec.values),
-        });
-      } else {
-        const mapped = mapper.map(rec.values, rec.line);
-        if (isRowError(mapped)) errors.push(mapped);
-        else batch.push(mapped);
+    try {
+      for await (const rec of records) {
+        if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
+        if (rec.error) {
+          errors.push({
+            row_number: rec.line,
+            code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
+            message: rec.error,
+            raw: rawCells(header, rec.values),
+          });
+        } else {
+          const mapped = mapper.map(rec.values, rec.line);
+          if (isRowError(mapped)) errors.push(mapped);
+          else batch.push(mapped);
+        }
+        const size = batch.length + errors.length;
+        if (
+          size >= s.batchSize ||
+          ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
+        ) {
+          await inFlight; // at most one batch in flight: memory stays bounded by two batches
+          void commit(false).catch(() => undefined); // its error surfaces through the next await
+        }
       }
-      const size = batch.length + errors.length;
-      if (
-        size >= s.batchSize ||
-        ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
-      ) {
-        await inFlight; // at most one batch in flight: memory stays bounded by two batches
-        void commit(false).catch(() => undefined); // its error surfaces through the next await
-      }
+    } catch (err) {
+      // Reading failed (abort, broken download) while a batch may still be committing: let it
+      // land first, or it would commit after this delivery gave the task up and fence the next.
+      await inFlight.catch(() => undefined);
+      throw err;
     }
     await inFlight;
     await commit(true);
