@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm test`: install, make sure PostgreSQL and NATS answer, then lint, unit-test and build every
+// project, then run the cross-service suites in test/ against the built services. Ends with one
+// line `N passed, N failed` over every Jest run (the CI reads it).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDependencies, ensureNats, ensurePostgres, log, root } from './lib/system.mjs';
+
+const env = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  NATS_URL: 'nats://127.0.0.1:4222',
+  ...process.env,
+  NX_NO_CLOUD: 'true',
+  NX_DAEMON: 'false',
+};
+const resultsDir = path.join(root, 'tmp');
+const results = path.join(resultsDir, 'test-results.jsonl');
+mkdirSync(resultsDir, { recursive: true });
+rmSync(results, { force: true });
+env.FERRY_TEST_RESULTS = results;
+
+ensureDependencies();
+await ensurePostgres(env.DATABASE_URL);
+await ensureNats(env.NATS_URL);
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const stages = [];
+function stage(name, cmd, args) {
+  log(`${name}: ${path.basename(cmd)} ${args.join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env });
+  stages.push({ name, ok: r.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
+}
+
+// Unit tests skip Nx's cache so that every run really runs (and is counted).
+stage('lint', bin('nx'), ['run-many', '-t', 'lint', '--parallel=2']);
+stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=1', '--skip-nx-cache']);
+stage('build', bin('nx'), ['run-many', '-t', 'build', '--parallel=2']);
+if (stages.at(-1).ok) {
+  const only = process.argv.slice(2);
+  stage('cross-service tests', bin('jest'), [
+    '--config',
+    'test/jest.config.cjs',
+    '--runInBand',
+    ...only,
+  ]);
+}
+
+let passed = 0;
+let failed = 0;
+if (existsSync(results)) {
+  for (const line of readFileSync(results, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    passed += r.passed;
+    failed += r.failed;
+  }
+}
+for (const s of stages) log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds} s)`);
+const broken = stages.filter((s) => !s.ok);
+// A stage that failed without a failing test (lint, build, a crashed runner) still counts as one.
+const uncounted = broken.filter((s) => s.name === 'lint' || s.name === 'build').length;
+const summary = `${passed} passed, ${failed + uncounted} failed`;
+writeFileSync(path.join(resultsDir, 'test-summary.txt'), summary + '\n');
+process.stdout.write(`\n${summary}\n`);
+process.exit(broken.length || failed || passed === 0 ? 1 : 0);

@@ -1,0 +1,172 @@
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import net from 'net';
+import path from 'path';
+import { Client, Pool } from 'pg';
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Subjects } from '@ferry/contracts';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+
+export type ServiceName = 'gateway' | 'importer' | 'exporter' | 'status';
+export const ALL_SERVICES: ServiceName[] = ['gateway', 'importer', 'exporter', 'status'];
+
+export interface FerrySystem {
+  baseUrl: string;
+  apiKey: string;
+  databaseUrl: string;
+  /** Pool on this run's own database, for checking what the services wrote. */
+  db: Pool;
+  nats: NatsConnection;
+  subjects: Subjects;
+  ports: Record<ServiceName, number>;
+  /** Process ids of the running services (for RSS figures and kill tests). */
+  pids: Partial<Record<ServiceName, number>>;
+  /** Everything a service printed, for diagnosing a failure. */
+  output(name: ServiceName): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Starts the four built services (dist/apps/*) as separate processes on their own database and
+ * their own NATS prefix (so parallel or leftover runs never meet), and waits until each is ready.
+ */
+export async function startFerry(
+  opts: { env?: Record<string, string>; services?: ServiceName[] } = {},
+): Promise<FerrySystem> {
+  const suffix = randomBytes(4).toString('hex');
+  const dbName = `ferry_e2e_${suffix}`;
+  const prefix = `e2e${suffix}`;
+  const apiKey = `fry_test_${randomBytes(16).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
+  const databaseUrl = withDatabase(PG_URL, dbName);
+
+  const ports = {} as Record<ServiceName, number>;
+  for (const s of ALL_SERVICES) ports[s] = await freePort();
+  const outputs: Record<string, string[]> = {};
+  const children: ChildProcess[] = [];
+  const services = opts.services ?? ALL_SERVICES;
+  for (const name of services) {
+    outputs[name] = [];
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps', name, 'main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        NATS_URL,
+        FERRY_NATS_PREFIX: prefix,
+        FERRY_API_KEY: apiKey,
+        FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
+        PORT: String(ports[name]),
+        HOST: '127.0.0.1',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
+    children.push(child);
+  }
+
+  const db = new Pool({ connectionString: databaseUrl, max: 4 });
+  const nats = await connect({ servers: NATS_URL });
+  const subjects = new Subjects(prefix);
+  const system: FerrySystem = {
+    baseUrl: `http://127.0.0.1:${ports.gateway}`,
+    apiKey,
+    databaseUrl,
+    db,
+    nats,
+    subjects,
+    ports,
+    pids: Object.fromEntries(services.map((name, i) => [name, children[i].pid])),
+    output: (name) => (outputs[name] ?? []).join(''),
+    stop: async () => {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              const timer = setTimeout(() => c.kill('SIGKILL'), 20_000);
+              c.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+      await db.end();
+      const jsm = await jetstreamManager(nats);
+      for (const stream of [subjects.tasksStream, subjects.dlqStream]) {
+        await jsm.streams.delete(stream).catch(() => undefined);
+      }
+      await nats.close();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    },
+  };
+
+  try {
+    for (const name of services)
+      await waitReady(
+        name,
+        ports[name],
+        () => system.output(name),
+        children[services.indexOf(name)],
+      );
+  } catch (err) {
+    await system.stop();
+    throw err;
+  }
+  return system;
+}
+
+async function waitReady(
+  name: string,
+  port: number,
+  output: () => string,
+  child: ChildProcess,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} was not ready within 60 s:\n${output()}`);
+}
