@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: install, make sure PostgreSQL and NATS answer, then lint, unit-test and build every
-// project, then run the cross-service suites in test/ against the built services. Ends with one
+// `npm test`: install, make sure PostgreSQL and NATS answer, validate the Kubernetes manifests,
+// lint, unit-test and build every project, then run the cross-service suites in test/ against the
+// built services. Ends with one
 // line `N passed, N failed` over every Jest run (the CI reads it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ function stage(name, cmd, args) {
   stages.push({ name, ok: r.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
 }
 
+stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
 // Unit tests skip Nx's cache so that every run really runs (and is counted).
 stage('lint', bin('nx'), ['run-many', '-t', 'lint', '--parallel=2']);
 stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=1', '--skip-nx-cache']);

@@ -20,6 +20,7 @@ export interface MessagingEnv {
   FERRY_NATS_PREFIX: string;
   FERRY_ACK_WAIT_MS: number;
   FERRY_MAX_DELIVER: number;
+  FERRY_STREAM_REPLICAS: number;
 }
 
 export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingConfig {
@@ -29,6 +30,7 @@ export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingC
     name,
     ackWaitMs: env.FERRY_ACK_WAIT_MS,
     maxDeliver: env.FERRY_MAX_DELIVER,
+    streamReplicas: env.FERRY_STREAM_REPLICAS,
   });
 }
 

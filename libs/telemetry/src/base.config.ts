@@ -34,6 +34,12 @@ export class BaseConfig {
   @Max(100)
   FERRY_MAX_DELIVER = 5;
 
+  /** JetStream stream replicas: 3 on a clustered deployment (R3), 1 on a single server. */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  FERRY_STREAM_REPLICAS = 1;
+
   @IsIn(['log', 'debug', 'verbose', 'warn', 'error'])
   LOG_LEVEL = 'log';
 }
