@@ -20,4 +20,14 @@ export class GatewayConfig extends BaseConfig {
   @Min(100)
   @Max(600_000)
   FERRY_OUTBOX_SWEEP_MS = 2000;
+
+  /** Requests per minute per API key (token bucket per gateway replica); 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  FERRY_RATE_LIMIT_PER_MINUTE = 3000;
+
+  /** Requests a key may make at once before the per-minute rate applies. */
+  @IsInt()
+  @Min(1)
+  FERRY_RATE_LIMIT_BURST = 2000;
 }

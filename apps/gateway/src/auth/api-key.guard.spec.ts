@@ -20,6 +20,7 @@ import { TasksController } from '../tasks/tasks.controller';
 import { TasksService } from '../tasks/tasks.service';
 import { CurrentPrincipal, Principal, Public } from './principal';
 import { ApiKeyGuard } from './api-key.guard';
+import { GatewayConfig } from '../gateway.config';
 
 /** A route that needs a valid key but no permission, and shows whom the guard resolved. */
 @Controller('whoami')
@@ -95,6 +96,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tauth') },
+        { provide: GatewayConfig, useValue: new GatewayConfig() },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
         TasksService,

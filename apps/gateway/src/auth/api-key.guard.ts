@@ -1,9 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FerryError, Permission } from '@ferry/contracts';
+import { ErrorCode, FerryError, Permission } from '@ferry/contracts';
 import { ApiKeyRepository, hashApiKey } from '@ferry/persistence';
 import { timingSafeEqual } from 'crypto';
+import type { Response } from 'express';
+import { GatewayConfig } from '../gateway.config';
 import { AuthedRequest, PERMISSION_KEY, Principal, PUBLIC_KEY } from './principal';
+import { RateLimiter } from './rate-limiter';
 
 /**
  * `x-api-key` → tenant, environment, user and permissions. Keys are stored only as SHA-256
@@ -11,10 +14,18 @@ import { AuthedRequest, PERMISSION_KEY, Principal, PUBLIC_KEY } from './principa
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly limiter: RateLimiter;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyRepository,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.limiter = new RateLimiter(
+      config.FERRY_RATE_LIMIT_PER_MINUTE,
+      config.FERRY_RATE_LIMIT_BURST,
+    );
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -38,6 +49,16 @@ export class ApiKeyGuard implements CanActivate {
       permissions: row.permissions,
     };
     req.principal = principal;
+
+    const wait = this.limiter.take(row.id);
+    if (wait > 0) {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(wait));
+      throw new FerryError(
+        ErrorCode.TOO_MANY_REQUESTS,
+        `This API key made too many requests; retry in ${wait} s`,
+        { retry_after_seconds: wait },
+      );
+    }
 
     const needed = this.reflector.getAllAndOverride<Permission | undefined>(
       PERMISSION_KEY,

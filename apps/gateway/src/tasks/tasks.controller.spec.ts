@@ -12,6 +12,7 @@ import {
 } from '@ferry/persistence';
 import type { AddressInfo } from 'net';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { GatewayConfig } from '../gateway.config';
 import { ErrorBodyFilter } from '../errors/error-body.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { OutboxMessage, OutboxRelay } from '../outbox/outbox.relay';
@@ -71,6 +72,7 @@ describe('TasksController over HTTP', () => {
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tctrl') },
+        { provide: GatewayConfig, useValue: new GatewayConfig() },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
         TasksService,
