@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { runMigrations } from '@ferry/persistence';
-import { createLogger, loadConfig, runOrExit } from '@ferry/telemetry';
+import { createLogger, httpTracing, loadConfig, runOrExit } from '@ferry/telemetry';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayConfig } from './gateway.config';
@@ -19,6 +19,7 @@ runOrExit('gateway', async () => {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     logger: createLogger('gateway', config.LOG_LEVEL),
   });
+  app.use(httpTracing());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);

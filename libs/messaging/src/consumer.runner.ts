@@ -1,4 +1,5 @@
 import { isRetryable } from '@ferry/contracts';
+import { SpanKind, withLogContext, withSpanFrom } from '@ferry/telemetry';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { Logger } from '@nestjs/common';
 import { ensureDurableConsumer, type ConsumerSpec } from './consumer.provisioner';
@@ -178,7 +179,21 @@ export class ConsumerRunner {
     // Long imports outlive ack_wait; the heartbeat tells the server this worker is still on it.
     const heartbeat = setInterval(() => ctx.working(), Math.max(100, this.config.ackWaitMs / 3));
     try {
-      await this.handle(data, ctx);
+      const about = taskFields(data);
+      await withLogContext(about, () =>
+        withSpanFrom(
+          ctx.headers,
+          `${this.spec.durable} process`,
+          SpanKind.CONSUMER,
+          {
+            'messaging.system': 'nats',
+            'messaging.destination.name': msg.subject,
+            'messaging.message.delivery_count': ctx.deliveryCount,
+            ...about,
+          },
+          () => this.handle(data, ctx),
+        ),
+      );
     } catch (err) {
       clearInterval(heartbeat);
       await this.onFailure(msg, ctx, err);
@@ -258,4 +273,16 @@ function safely(fn: () => void): void {
   } catch {
     // See above: nothing to do, the message will be redelivered after ack_wait.
   }
+}
+
+/** Messages about a task carry its ids; logs and spans of the handler carry them too. */
+function taskFields(data: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (data && typeof data === 'object') {
+    for (const key of ['task_id', 'tenant_id', 'environment_id']) {
+      const value = (data as Record<string, unknown>)[key];
+      if (typeof value === 'string') out[key] = value;
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { Subjects } from '@ferry/contracts';
+import { traceHeaders } from '@ferry/telemetry';
 import {
   JetStreamApiCodes,
   JetStreamApiError,
@@ -100,7 +101,10 @@ export class JetStreamClient {
     opts: PublishOptions,
   ): Promise<PublishResult> {
     const hdrs: MsgHdrs = natsHeaders();
-    for (const [key, value] of Object.entries(opts.headers ?? {})) hdrs.set(key, value);
+    // The active trace travels with the message; explicit headers (e.g. an outbox row's stored
+    // trace context) win.
+    const all = { ...traceHeaders(), ...opts.headers };
+    for (const [key, value] of Object.entries(all)) hdrs.set(key, value);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     // nats.js times the request out itself; the outer guard also covers a connection stuck in a
     // state where the request is never sent, so a caller is never left waiting forever.

@@ -1,7 +1,12 @@
-// Logger, config validation and health (trace context over NATS headers and metrics to come).
+// Config validation, logs, traces and health of every service.
 export * from './load-config';
 export * from './base.config';
 export * from './logger';
+export * from './log-context';
+export * from './redact';
+export * from './tracing';
+export * from './trace-context';
+export * from './http-tracing.middleware';
 export * from './run-or-exit';
 export * from './health.registry';
 export * from './health.controller';

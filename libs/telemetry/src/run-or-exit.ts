@@ -1,10 +1,12 @@
 import { ConfigError } from './load-config';
+import { startTracing } from './tracing';
 
 /**
- * Runs a service's start-up; a bad configuration or a failed start ends the process with a
+ * Runs a service's start-up (tracing first, so every module is traced); a bad configuration or a failed start ends the process with a
  * message and exit code 1 instead of an unhandled rejection.
  */
 export function runOrExit(service: string, start: () => Promise<void>): void {
+  startTracing(service);
   start().catch((err: unknown) => {
     const text =
       err instanceof ConfigError

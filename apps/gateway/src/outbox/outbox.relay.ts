@@ -8,6 +8,8 @@ export interface OutboxMessage {
   subject: string;
   msgId: string;
   payload: object;
+  /** The trace context of the request that created the task, stored with the outbox row. */
+  headers?: Record<string, string> | null;
 }
 
 /**
@@ -61,6 +63,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
               subject: row.subject,
               msgId: row.msg_id,
               payload: row.payload,
+              headers: row.headers,
             });
             done.push(row.id);
           } catch (err) {
@@ -81,6 +84,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishOne(m: OutboxMessage): Promise<void> {
-    await this.js.publish(m.subject, m.payload, { msgID: m.msgId, timeoutMs: 3000 });
+    await this.js.publish(m.subject, m.payload, {
+      msgID: m.msgId,
+      headers: m.headers ?? undefined,
+      timeoutMs: 3000,
+    });
   }
 }

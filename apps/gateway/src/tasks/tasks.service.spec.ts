@@ -154,6 +154,8 @@ describe('TasksService', () => {
           subject: 'tsvc.task.created.import.events',
           msgId: res.id,
           payload: outbox[0].payload,
+          // The trace context of the creating request (none is active in this spec).
+          headers: outbox[0].headers ?? {},
         },
       ]);
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, FerryError, newId, Subjects, TaskCreatedEvent } from '@ferry/contracts';
 import { TaskRepository } from '@ferry/persistence';
+import { traceHeaders } from '@ferry/telemetry';
 import { createHash } from 'crypto';
 import type { Principal } from '../auth/principal';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -36,6 +37,7 @@ export class TasksService {
       created_by: p.userId,
     };
     const subject = this.subjects.taskCreated(dto.task_type, dto.entity_type);
+    const headers = traceHeaders();
     const requestHash = idempotencyKey ? hashRequest(dto) : null;
     const result = await this.tasks.createWithOutbox(
       {
@@ -52,7 +54,7 @@ export class TasksService {
         idempotency_key: idempotencyKey ?? null,
         request_hash: requestHash,
       },
-      { subject, msgId: id, payload: event },
+      { subject, msgId: id, payload: event, headers },
     );
     if (!result.created) {
       if (!result.requestMatches) {
@@ -69,6 +71,7 @@ export class TasksService {
       subject,
       msgId: id,
       payload: event,
+      headers,
     });
     return toTaskResponse(result.task);
   }

@@ -19,6 +19,7 @@ import {
   redactUrl,
 } from '@ferry/files';
 import { withClient, withTransaction } from '@ferry/persistence';
+import { withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
@@ -175,21 +176,26 @@ export class ImportRunner {
       // Batches commit strictly one after another (the seq fence needs it), but the next batch is
       // parsed while this one is written.
       inFlight = inFlight.then(async () => {
-        cp = await withTransaction(this.ds, async (client) => {
-          const written = await definition.writeBatch(client, records, scope);
-          const allErrors = written.rowErrors.length
-            ? rowErrors.concat(written.rowErrors)
-            : rowErrors;
-          await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
-          return this.checkpoints.advance(client, cp, {
-            records: count,
-            successful: written.written + written.duplicates,
-            failed: allErrors.length,
-            duplicates: written.duplicates,
-            errorSamples: sampleErrors(cp.errorSamples, allErrors),
-            totalRecords: total,
-          });
-        });
+        cp = await withSpan(
+          'import batch',
+          { 'ferry.task_id': task.task_id, 'ferry.records': count },
+          () =>
+            withTransaction(this.ds, async (client) => {
+              const written = await definition.writeBatch(client, records, scope);
+              const allErrors = written.rowErrors.length
+                ? rowErrors.concat(written.rowErrors)
+                : rowErrors;
+              await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
+              return this.checkpoints.advance(client, cp, {
+                records: count,
+                successful: written.written + written.duplicates,
+                failed: allErrors.length,
+                duplicates: written.duplicates,
+                errorSamples: sampleErrors(cp.errorSamples, allErrors),
+                totalRecords: total,
+              });
+            }),
+        );
         if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
         else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
       });
