@@ -198,6 +198,41 @@ describe('importing EVENTS from CSV', () => {
     expect(gaveUp.error_summary).toMatch(/404/);
   });
 
+  it('exposes what it did as Prometheus metrics on every service', async () => {
+    const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const value = (text: string, series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+      return line ? Number(line.slice(series.length + 1)) : NaN;
+    };
+    const importer = await scrape(ferry.ports.importer);
+    // The files above: 10,000 + 3 + 200,000 + 3,000 rows stored (and 3,000 again as duplicates).
+    expect(value(importer, 'ferry_rows_total{entity_type="EVENTS",outcome="ok"}')).toBe(213_003);
+    expect(value(importer, 'ferry_rows_total{entity_type="EVENTS",outcome="rejected"}')).toBe(3);
+    expect(value(importer, 'ferry_rows_total{entity_type="EVENTS",outcome="duplicate"}')).toBe(
+      3000,
+    );
+    expect(importer).toMatch(/ferry_batch_write_seconds_count\{entity_type="EVENTS"\} \d+/);
+    expect(
+      value(importer, 'ferry_consumer_pending{consumer="importer_events",state="pending"}'),
+    ).toBe(0);
+    expect(
+      value(importer, 'ferry_messages_total{consumer="importer_events",outcome="ack"}'),
+    ).toBeGreaterThanOrEqual(6);
+
+    const gateway = await scrape(ferry.ports.gateway);
+    expect(
+      value(
+        gateway,
+        'ferry_tasks{task_type="IMPORT",entity_type="EVENTS",task_status="COMPLETED"}',
+      ),
+    ).toBe(4);
+    expect(value(gateway, 'ferry_outbox_backlog')).toBe(0);
+    const status = await scrape(ferry.ports.status);
+    expect(value(status, 'ferry_messages_total{consumer="status",outcome="ack"}')).toBeGreaterThan(
+      10,
+    );
+  });
+
   async function outboxPayload(taskId: string): Promise<Record<string, unknown>> {
     const { rows } = await ferry.db.query('SELECT payload FROM outbox WHERE msg_id = $1', [taskId]);
     return rows[0].payload;

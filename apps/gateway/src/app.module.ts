@@ -7,6 +7,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { GatewayConfig } from './gateway.config';
+import { TaskMetricsService } from './metrics/task-metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
@@ -27,6 +28,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
         DefaultCredentialsService,
+        TaskMetricsService,
         OutboxRelay,
         TasksService,
       ],

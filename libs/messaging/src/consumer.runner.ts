@@ -1,5 +1,5 @@
 import { isRetryable } from '@ferry/contracts';
-import { SpanKind, withLogContext, withSpanFrom } from '@ferry/telemetry';
+import { metrics, SpanKind, withLogContext, withSpanFrom } from '@ferry/telemetry';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { Logger } from '@nestjs/common';
 import { ensureDurableConsumer, type ConsumerSpec } from './consumer.provisioner';
@@ -176,6 +176,9 @@ export class ConsumerRunner {
       await this.deadLetter(msg, new Error(`Payload is not valid JSON: ${toError(err).message}`));
       return;
     }
+    const consumer = this.spec.durable;
+    if (ctx.deliveryCount > 1) metrics.redeliveries.inc({ consumer });
+    const timer = metrics.handlerSeconds.startTimer({ consumer });
     // Long imports outlive ack_wait; the heartbeat tells the server this worker is still on it.
     const heartbeat = setInterval(() => ctx.working(), Math.max(100, this.config.ackWaitMs / 3));
     try {
@@ -196,10 +199,13 @@ export class ConsumerRunner {
       );
     } catch (err) {
       clearInterval(heartbeat);
+      timer();
       await this.onFailure(msg, ctx, err);
       return;
     }
     clearInterval(heartbeat);
+    timer();
+    metrics.messages.inc({ consumer, outcome: 'ack' });
     try {
       await msg.ackAck({ timeout: ACK_TIMEOUT_MS });
     } catch (err) {
@@ -232,6 +238,7 @@ export class ConsumerRunner {
         `Handler for ${ctx.subject} seq ${msg.seq} failed on delivery ${ctx.deliveryCount}/` +
           `${this.config.maxDeliver}, retrying in ${wait} ms: ${error.message}`,
       );
+      metrics.messages.inc({ consumer: this.spec.durable, outcome: 'nak' });
       safely(() => msg.nak(wait));
       return;
     }
@@ -257,6 +264,7 @@ export class ConsumerRunner {
       safely(() => msg.nak(this.backoffFor(msg.info.deliveryCount)));
       return;
     }
+    metrics.messages.inc({ consumer: this.spec.durable, outcome: 'dead_letter' });
     safely(() => msg.term());
   }
 

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { gaugeFromCallback } from '@ferry/telemetry';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { ConsumerOptions } from './consumer.provisioner';
@@ -84,6 +85,28 @@ export class JetStreamServer
     return this.client;
   }
 
+  /** Consumer lag at scrape time: messages not yet delivered, and delivered but not acked. */
+  private exposeLag(client: JetStreamClient): void {
+    const durables = Object.values(this.options.consumers).map((c) => c.durable);
+    gaugeFromCallback(
+      'ferry_consumer_pending',
+      'JetStream consumer lag: messages pending delivery (state=pending) or awaiting ack (state=ack_pending)',
+      ['consumer', 'state'],
+      async () => {
+        const out: Array<{ labels: Record<string, string>; value: number }> = [];
+        for (const durable of durables) {
+          const info = await client.jsm.consumers.info(client.subjects.tasksStream, durable);
+          out.push({ labels: { consumer: durable, state: 'pending' }, value: info.num_pending });
+          out.push({
+            labels: { consumer: durable, state: 'ack_pending' },
+            value: info.num_ack_pending,
+          });
+        }
+        return out;
+      },
+    );
+  }
+
   private async start(): Promise<void> {
     const { config, consumers, onDeadLetter } = this.options;
     const client = await JetStreamClient.connect(config);
@@ -114,6 +137,7 @@ export class JetStreamServer
         await runner.start();
         this.runners.push(runner);
       }
+      this.exposeLag(client);
       for (const pattern of this.getHandlers().keys()) {
         if (!(pattern in consumers)) {
           this.logger.warn(

@@ -1,8 +1,7 @@
 import { Controller, Get, HttpException, SetMetadata } from '@nestjs/common';
 import { HealthRegistry } from './health.registry';
+import { PUBLIC_ROUTE } from './public-route';
 
-/** Marks routes that need no API key (the gateway's guard honours it). */
-export const PUBLIC_ROUTE = 'ferry:public';
 
 /** `/health/live` (the process answers) and `/health/ready` (every dependency answers). */
 @Controller('health')

@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { MetricsController } from './metrics.controller';
 
 export interface HealthCheck {
   name: string;
@@ -26,6 +27,11 @@ export class HealthRegistry {
   }
 }
 
+/** Health checks for every service, and its `/metrics` route. */
 @Global()
-@Module({ providers: [HealthRegistry], exports: [HealthRegistry] })
+@Module({
+  providers: [HealthRegistry],
+  exports: [HealthRegistry],
+  controllers: [MetricsController],
+})
 export class HealthRegistryModule {}

@@ -10,3 +10,6 @@ export * from './http-tracing.middleware';
 export * from './run-or-exit';
 export * from './health.registry';
 export * from './health.controller';
+export * from './public-route';
+export * from './metrics';
+export * from './metrics.controller';

@@ -19,7 +19,7 @@ import {
   redactUrl,
 } from '@ferry/files';
 import { withClient, withTransaction } from '@ferry/persistence';
-import { withSpan } from '@ferry/telemetry';
+import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
@@ -176,6 +176,9 @@ export class ImportRunner {
       // Batches commit strictly one after another (the seq fence needs it), but the next batch is
       // parsed while this one is written.
       inFlight = inFlight.then(async () => {
+        const entity_type = task.entity_type;
+        const timer = metrics.batchWrite.startTimer({ entity_type });
+        let outcome = { ok: 0, rejected: 0, duplicate: 0 };
         cp = await withSpan(
           'import batch',
           { 'ferry.task_id': task.task_id, 'ferry.records': count },
@@ -186,6 +189,11 @@ export class ImportRunner {
                 ? rowErrors.concat(written.rowErrors)
                 : rowErrors;
               await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
+              outcome = {
+                ok: written.written,
+                rejected: allErrors.length,
+                duplicate: written.duplicates,
+              };
               return this.checkpoints.advance(client, cp, {
                 records: count,
                 successful: written.written + written.duplicates,
@@ -196,6 +204,10 @@ export class ImportRunner {
               });
             }),
         );
+        timer();
+        for (const [name, n] of Object.entries(outcome)) {
+          if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
+        }
         if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
         else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
       });
