@@ -47,6 +47,7 @@ export class JetStreamServer
   private client?: JetStreamClient;
   private readonly runners: ConsumerRunner[] = [];
   private readonly handlerAbort = new AbortController();
+  private serving = false;
   private readonly statusListeners = new Set<(status: Status) => void>();
   private closing?: Promise<void>;
 
@@ -107,6 +108,11 @@ export class JetStreamServer
     );
   }
 
+  /** True once the consumers are bound, while the connection is up (readiness). */
+  isServing(): boolean {
+    return this.serving && (this.client?.isConnected() ?? false);
+  }
+
   private async start(): Promise<void> {
     const { config, consumers, onDeadLetter } = this.options;
     const client = await JetStreamClient.connect(config);
@@ -138,6 +144,7 @@ export class JetStreamServer
         this.runners.push(runner);
       }
       this.exposeLag(client);
+      this.serving = true;
       for (const pattern of this.getHandlers().keys()) {
         if (!(pattern in consumers)) {
           this.logger.warn(

@@ -81,5 +81,9 @@ export function connectJetStream(
   const server = new JetStreamServer(options);
   app.useGlobalFilters(new JetStreamExceptionFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  app.get(HealthRegistry, { strict: false }).register({
+    name: 'consumers',
+    check: async () => server.isServing(),
+  });
   return server;
 }

@@ -1,36 +1,37 @@
-import { Controller, Get, HttpException, SetMetadata } from '@nestjs/common';
+import { Controller, Get, SetMetadata } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { HealthRegistry } from './health.registry';
 import { PUBLIC_ROUTE } from './public-route';
 
-
-/** `/health/live` (the process answers) and `/health/ready` (every dependency answers). */
+/**
+ * `/health/live`: the process answers (Kubernetes restarts it otherwise). `/health/ready`: every
+ * registered dependency answers — PostgreSQL, NATS, the JetStream consumers bound — else 503, and
+ * Kubernetes stops sending it traffic. Terminus formats both.
+ */
 @Controller('health')
 @SetMetadata(PUBLIC_ROUTE, true)
 export class HealthController {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: HealthRegistry,
+  ) {}
 
   @Get('live')
+  @HealthCheck()
   live() {
-    return { status: 'ok' };
+    return this.health.check([]);
   }
 
   @Get('ready')
-  async ready() {
-    const checks = await this.registry.run();
-    const down = Object.entries(checks)
-      .filter(([, ok]) => !ok)
-      .map(([name]) => name);
-    if (down.length > 0) {
-      throw new HttpException(
-        {
-          code: 'service_unavailable',
-          message: `Not ready: ${down.join(', ')} not ready`,
-          http_status_code: 503,
-          details: checks,
-        },
-        503,
-      );
-    }
-    return { status: 'ok', checks };
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.registry.all().map((c) => async () => {
+        const session = this.indicators.check(c.name);
+        const ok = await c.check().catch(() => false);
+        return ok ? session.up() : session.down();
+      }),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { MetricsController } from './metrics.controller';
 
 export interface HealthCheck {
@@ -19,19 +20,17 @@ export class HealthRegistry {
     this.checks.push(check);
   }
 
-  async run(): Promise<Record<string, boolean>> {
-    const results = await Promise.all(
-      this.checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const),
-    );
-    return Object.fromEntries(results);
+  all(): readonly HealthCheck[] {
+    return this.checks;
   }
 }
 
 /** Health checks for every service, and its `/metrics` route. */
 @Global()
 @Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
   providers: [HealthRegistry],
-  exports: [HealthRegistry],
+  exports: [HealthRegistry, TerminusModule],
   controllers: [MetricsController],
 })
 export class HealthRegistryModule {}

@@ -173,7 +173,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
   describe('public routes', () => {
     it('serves /health/live without a key', async () => {
       const a = await call('/health/live');
-      expect(a).toEqual({ status: 200, body: { status: 'ok' } });
+      expect(a).toMatchObject({ status: 200, body: { status: 'ok' } });
     });
 
     it('serves a route marked @Public() without a key', async () => {
