@@ -362,6 +362,45 @@ describe('the tasks API', () => {
     expect(list.body.pagination.total).toBe(0);
   });
 
+  it('serves its OpenAPI document at /docs-json and the UI at /docs, without a key', async () => {
+    const doc = await (await fetch(`${ferry.baseUrl}/docs-json`)).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.ApiKeyAuth).toEqual({
+      type: 'apiKey',
+      name: 'x-api-key',
+      in: 'header',
+    });
+    const create = doc.paths['/v1/tasks'].post;
+    expect(create.operationId).toBe('createTask');
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '409', '429', '500']),
+    );
+    expect(doc.paths['/v1/tasks'].get.operationId).toBe('listTasks');
+    expect(doc.paths['/v1/tasks/{id}'].get.responses['404']).toBeDefined();
+    expect(doc.components.schemas.TaskType.enum).toEqual(['IMPORT', 'EXPORT']);
+    expect(doc.components.schemas.EntityType.enum).toEqual([
+      'EVENTS',
+      'PRICES',
+      'CUSTOMERS',
+      'FEATURES',
+    ]);
+    expect(doc.components.schemas.TaskStatus.enum).toEqual([
+      'PENDING',
+      'PROCESSING',
+      'COMPLETED',
+      'FAILED',
+    ]);
+    expect(Object.keys(doc.components.schemas.TaskResponse.properties).sort()).toEqual(
+      [...TASK_FIELDS].sort(),
+    );
+    expect(doc.components.schemas.ErrorResponse.required).toEqual(
+      expect.arrayContaining(['code', 'message', 'http_status_code', 'details']),
+    );
+    const ui = await fetch(`${ferry.baseUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+  });
+
   it('is 403 for a key without the permission', async () => {
     const readOnly = new FerryApi(ferry.baseUrl, await addTenantKey(ferry, ['task:read']));
     const res = await readOnly.createTask(task());

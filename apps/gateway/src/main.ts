@@ -5,6 +5,7 @@ import { createLogger, httpTracing, loadConfig, runOrExit } from '@ferry/telemet
 import { AppModule } from './app.module';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayConfig } from './gateway.config';
+import { serveOpenApi } from './openapi';
 
 runOrExit('gateway', async () => {
   const config = loadConfig(GatewayConfig);
@@ -21,6 +22,7 @@ runOrExit('gateway', async () => {
   });
   app.use(httpTracing());
   app.useGlobalPipes(createValidationPipe());
+  serveOpenApi(app);
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   process.stdout.write(`gateway listening on http://${config.HOST}:${config.PORT}\n`);

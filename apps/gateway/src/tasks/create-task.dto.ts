@@ -1,4 +1,5 @@
 import { EntityType, FileType, TaskType } from '@ferry/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEnum,
   IsNotEmpty,
@@ -11,15 +12,25 @@ import {
 
 /** Body of `POST /v1/tasks` (Flexprice's CreateTaskRequest). */
 export class CreateTaskDto {
+  @ApiProperty({ enum: TaskType, enumName: 'TaskType' })
   @IsEnum(TaskType, { message: 'task_type must be one of IMPORT, EXPORT' })
   task_type!: TaskType;
 
+  @ApiProperty({ enum: EntityType, enumName: 'EntityType' })
   @IsEnum(EntityType, { message: 'entity_type must be one of EVENTS, PRICES, CUSTOMERS, FEATURES' })
   entity_type!: EntityType;
 
+  @ApiProperty({ enum: FileType, enumName: 'FileType' })
   @IsEnum(FileType, { message: 'file_type must be one of CSV, JSON' })
   file_type!: FileType;
 
+  @ApiProperty({
+    description:
+      'Import: the file to read (http(s):// through the SSRF guard, s3://bucket/key, store://bucket/key). ' +
+      'Export: where to write it (s3://, store://, or an https:// URL that accepts a PUT).',
+    example: 'https://files.example.com/usage/2026-01.csv',
+    maxLength: 4096,
+  })
   @IsString()
   @IsNotEmpty({ message: 'file_url is required' })
   @MaxLength(4096)
@@ -28,11 +39,18 @@ export class CreateTaskDto {
   })
   file_url!: string;
 
+  @ApiPropertyOptional({ maxLength: 255 })
   @IsOptional()
   @IsString()
   @MaxLength(255)
   file_name?: string;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Options: export selection (start_time, end_time, event_name, …, compression), max_errors',
+  })
   @IsOptional()
   @IsObject({ message: 'metadata must be a JSON object' })
   metadata?: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { EntityType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsEnum,
@@ -45,42 +46,51 @@ export const ORDERS = ['asc', 'desc'] as const;
 
 /** Query of `GET /v1/tasks`: every filter of SPEC §1, each validated (a bad value is a 400). */
 export class ListTasksQuery {
+  @ApiPropertyOptional({ enum: TaskType, enumName: 'TaskType' })
   @IsOptional()
   @IsEnum(TaskType, { message: 'task_type must be one of IMPORT, EXPORT' })
   task_type?: TaskType;
 
+  @ApiPropertyOptional({ enum: EntityType, enumName: 'EntityType' })
   @IsOptional()
   @IsEnum(EntityType, { message: 'entity_type must be one of EVENTS, PRICES, CUSTOMERS, FEATURES' })
   entity_type?: EntityType;
 
+  @ApiPropertyOptional({ enum: TaskStatus, enumName: 'TaskStatus' })
   @IsOptional()
   @IsEnum(TaskStatus, {
     message: 'task_status must be one of PENDING, PROCESSING, COMPLETED, FAILED',
   })
   task_status?: TaskStatus;
 
+  @ApiPropertyOptional({ enum: RecordStatus, enumName: 'Status', default: RecordStatus.PUBLISHED })
   @IsOptional()
   @IsEnum(RecordStatus, { message: 'status must be one of published, deleted, archived' })
   status: RecordStatus = RecordStatus.PUBLISHED;
 
+  @ApiPropertyOptional({ maxLength: 255 })
   @IsOptional()
   @IsString()
   @MaxLength(255)
   created_by?: string;
 
+  @ApiPropertyOptional({ maxLength: 255 })
   @IsOptional()
   @IsString()
   @MaxLength(255)
   scheduled_task_id?: string;
 
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339; tasks created at or after' })
   @IsOptional()
   @IsRfc3339Instant('start_time')
   start_time?: string;
 
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339; tasks created at or before' })
   @IsOptional()
   @IsRfc3339Instant('end_time')
   end_time?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
@@ -88,16 +98,19 @@ export class ListTasksQuery {
   @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
   limit = 50;
 
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be a whole number, 0 or more' })
   @Min(0, { message: 'offset must be a whole number, 0 or more' })
   offset = 0;
 
+  @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'created_at' })
   @IsOptional()
   @IsIn(SORT_FIELDS, { message: 'sort must be one of created_at, updated_at, completed_at' })
   sort: (typeof SORT_FIELDS)[number] = 'created_at';
 
+  @ApiPropertyOptional({ enum: ORDERS, default: 'desc' })
   @IsOptional()
   @IsIn(ORDERS, { message: 'order must be asc or desc' })
   order: (typeof ORDERS)[number] = 'desc';

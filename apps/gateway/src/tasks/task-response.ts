@@ -1,32 +1,64 @@
+import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import type { TaskEntity } from '@ferry/persistence';
+import { ApiProperty } from '@nestjs/swagger';
 
 /** TaskResponse of SPEC §1: snake_case, every field present, nulls as null, times in ISO 8601. */
-export interface TaskResponse {
-  id: string;
-  task_type: string;
-  entity_type: string;
-  file_url: string;
-  file_name: string | null;
-  file_type: string;
-  task_status: string;
-  total_records: number | null;
-  processed_records: number;
-  successful_records: number;
-  failed_records: number;
-  error_summary: string | null;
-  metadata: Record<string, unknown>;
-  started_at: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  tenant_id: string;
-  environment_id: string;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  created_by: string | null;
-  updated_by: string | null;
-  workflow_id: string | null;
-  scheduled_task_id: string | null;
+export class TaskResponse {
+  @ApiProperty({ example: 'task_01JH3V5Q2X9Z8Y7W6V5U4T3S2R' })
+  id!: string;
+  @ApiProperty({ enum: TaskType, enumName: 'TaskType' })
+  task_type!: string;
+  @ApiProperty({ enum: EntityType, enumName: 'EntityType' })
+  entity_type!: string;
+  @ApiProperty()
+  file_url!: string;
+  @ApiProperty({ type: String, nullable: true })
+  file_name!: string | null;
+  @ApiProperty({ enum: FileType, enumName: 'FileType' })
+  file_type!: string;
+  @ApiProperty({ enum: TaskStatus, enumName: 'TaskStatus' })
+  task_status!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Set as soon as it is known' })
+  total_records!: number | null;
+  @ApiProperty({ description: 'Rises while the task runs, never falls' })
+  processed_records!: number;
+  @ApiProperty()
+  successful_records!: number;
+  @ApiProperty()
+  failed_records!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'FAILED: why, in a sentence. Otherwise the first 10 row errors (`row N: message`), at most 2 KB',
+  })
+  error_summary!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  metadata!: Record<string, unknown>;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  started_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completed_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  failed_at!: string | null;
+  @ApiProperty()
+  tenant_id!: string;
+  @ApiProperty()
+  environment_id!: string;
+  @ApiProperty({ enum: RecordStatus, enumName: 'Status' })
+  status!: string;
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+  @ApiProperty({ type: String, nullable: true })
+  created_by!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  updated_by!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  workflow_id!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  scheduled_task_id!: string | null;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

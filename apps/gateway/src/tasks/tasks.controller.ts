@@ -1,16 +1,43 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { FerryError, Permission } from '@ferry/contracts';
+import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ErrorResponse } from '../errors/error-response.dto';
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
+import { TaskListResponse } from './task-list.response';
+import { TaskResponse } from './task-response';
 import { TasksService } from './tasks.service';
 
+@ApiTags('Tasks')
+@ApiSecurity('ApiKeyAuth')
+@ApiResponse({ status: 401, description: 'Missing or unknown API key', type: ErrorResponse })
+@ApiResponse({ status: 403, description: 'The key lacks the permission', type: ErrorResponse })
+@ApiResponse({ status: 429, description: 'Too many requests for this key', type: ErrorResponse })
+@ApiResponse({ status: 500, description: 'Internal error', type: ErrorResponse })
 @Controller('v1/tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Post()
   @HttpCode(202)
+  @ApiOperation({
+    operationId: 'createTask',
+    summary: 'Create a new task',
+    description: 'Accepted at once; follow the task with GET /v1/tasks/{id}.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h → the same task; another body → 409',
+  })
+  @ApiResponse({ status: 202, type: TaskResponse })
+  @ApiResponse({ status: 400, description: 'Invalid request', type: ErrorResponse })
+  @ApiResponse({
+    status: 409,
+    description: 'Idempotency-Key reused with another body',
+    type: ErrorResponse,
+  })
   @RequirePermission(Permission.TASK_WRITE)
   create(
     @CurrentPrincipal() p: Principal,
@@ -24,12 +51,22 @@ export class TasksController {
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listTasks', summary: 'List tasks, newest first' })
+  @ApiResponse({ status: 200, type: TaskListResponse })
+  @ApiResponse({ status: 400, description: 'A filter is not valid', type: ErrorResponse })
   @RequirePermission(Permission.TASK_READ)
   list(@CurrentPrincipal() p: Principal, @Query() query: ListTasksQuery) {
     return this.tasks.list(p, query);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getTask', summary: 'Get one task' })
+  @ApiResponse({ status: 200, type: TaskResponse })
+  @ApiResponse({
+    status: 404,
+    description: "No such task (or another tenant's)",
+    type: ErrorResponse,
+  })
   @RequirePermission(Permission.TASK_READ)
   get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     return this.tasks.get(p, id);
