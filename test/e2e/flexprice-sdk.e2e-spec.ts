@@ -1,0 +1,57 @@
+import { execFile } from 'child_process';
+import path from 'path';
+import { promisify } from 'util';
+import { eventsCsv } from '../support/events-csv';
+import { FerrySystem, startFerry } from '../support/ferry-system';
+import { FileServer } from '../support/file-server';
+
+const run = promisify(execFile);
+
+/** Flexprice's published SDK (@flexprice/sdk, pinned) works against Ferry unchanged. */
+describe('@flexprice/sdk against Ferry', () => {
+  let ferry: FerrySystem;
+  let files: FileServer;
+
+  beforeAll(async () => {
+    files = await new FileServer().start();
+    ferry = await startFerry();
+  });
+
+  afterAll(async () => {
+    await ferry?.stop();
+    await files?.stop();
+  });
+
+  it('creates, gets and lists tasks, and reads Ferry’s errors as Flexprice errors', async () => {
+    const fileUrl = files.add('sdk.csv', eventsCsv(1000, 'sdk'));
+    const { stdout } = await run(
+      process.execPath,
+      [
+        path.join(__dirname, '../support/flexprice-sdk-client.mjs'),
+        `${ferry.baseUrl}/v1`,
+        ferry.apiKey,
+        fileUrl,
+      ],
+      { timeout: 120_000 },
+    );
+    const r = JSON.parse(stdout);
+    expect(r.createTask).toMatchObject({
+      taskType: 'IMPORT',
+      entityType: 'EVENTS',
+      fileType: 'CSV',
+      taskStatus: 'PENDING',
+      fileName: 'sdk.csv',
+    });
+    expect(r.getTask).toMatchObject({
+      id: r.createTask.id,
+      taskStatus: 'COMPLETED',
+      totalRecords: 1000,
+      processedRecords: 1000,
+      successfulRecords: 1000,
+      failedRecords: 0,
+    });
+    expect(r.listTasks.items.map((t: { id: string }) => t.id)).toEqual([r.createTask.id]);
+    expect(r.listTasks.pagination).toMatchObject({ total: 1, limit: 10, offset: 0 });
+    expect(r.getMissing).toMatchObject({ statusCode: 404 });
+  });
+});

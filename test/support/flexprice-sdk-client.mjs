@@ -1,0 +1,44 @@
+// Drives Ferry with Flexprice's own published SDK (@flexprice/sdk, ESM), unchanged, the way a
+// Flexprice user's code would. Run by test/e2e/flexprice-sdk.e2e-spec.ts as a separate Node
+// process; prints one JSON object with what each call returned (or the error it threw).
+import { Flexprice } from '@flexprice/sdk';
+
+const [serverURL, apiKeyAuth, fileUrl] = process.argv.slice(2);
+const sdk = new Flexprice({ serverURL, apiKeyAuth });
+const out = {};
+
+async function step(name, fn) {
+  try {
+    out[name] = await fn();
+  } catch (err) {
+    out[name] = {
+      error: err?.constructor?.name ?? 'Error',
+      message: String(err?.message ?? err),
+      statusCode: err?.statusCode,
+    };
+  }
+  return out[name];
+}
+
+const created = await step('createTask', () =>
+  sdk.tasks.createTask({
+    taskType: 'IMPORT',
+    entityType: 'EVENTS',
+    fileType: 'CSV',
+    fileUrl,
+    fileName: 'sdk.csv',
+  }),
+);
+if (created?.id) {
+  let task;
+  for (let i = 0; i < 600; i++) {
+    task = await step('getTask', () => sdk.tasks.getTask(created.id));
+    if (task.taskStatus === 'COMPLETED' || task.taskStatus === 'FAILED' || task.error) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await step('listTasks', () =>
+    sdk.tasks.listTasks({ taskType: 'IMPORT', entityType: 'EVENTS', limit: 10, order: 'desc' }),
+  );
+  await step('getMissing', () => sdk.tasks.getTask('task_01JZZZZZZZZZZZZZZZZZZZZZZZ'));
+}
+process.stdout.write(JSON.stringify(out));
