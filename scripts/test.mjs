@@ -37,6 +37,8 @@ function stage(name, cmd, args) {
 stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
 // Unit tests skip Nx's cache so that every run really runs (and is counted).
 stage('lint', bin('nx'), ['run-many', '-t', 'lint', '--parallel=2']);
+// Specs and test/ are transpiled without type checks when they run: check every file here.
+stage('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']);
 stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=1', '--skip-nx-cache']);
 stage('build', bin('nx'), ['run-many', '-t', 'build', '--parallel=2']);
 if (stages.at(-1).ok) {
@@ -61,7 +63,7 @@ if (existsSync(results)) {
 for (const s of stages) log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds} s)`);
 const broken = stages.filter((s) => !s.ok);
 // A stage that failed without a failing test (lint, build, a crashed runner) still counts as one.
-const uncounted = broken.filter((s) => s.name === 'lint' || s.name === 'build').length;
+const uncounted = broken.filter((s) => ['lint', 'typecheck', 'build'].includes(s.name)).length;
 const summary = `${passed} passed, ${failed + uncounted} failed`;
 writeFileSync(path.join(resultsDir, 'test-summary.txt'), summary + '\n');
 process.stdout.write(`\n${summary}\n`);

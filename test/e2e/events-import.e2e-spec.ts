@@ -363,7 +363,7 @@ describe('the tasks API', () => {
   });
 
   it('serves its OpenAPI document at /docs-json and the UI at /docs, without a key', async () => {
-    const doc = await (await fetch(`${ferry.baseUrl}/docs-json`)).json();
+    const doc: any = await (await fetch(`${ferry.baseUrl}/docs-json`)).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes.ApiKeyAuth).toEqual({
       type: 'apiKey',

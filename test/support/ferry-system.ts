@@ -3,7 +3,8 @@ import { randomBytes } from 'crypto';
 import net from 'net';
 import path from 'path';
 import { Client, Pool } from 'pg';
-import { connect, NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@ferry/messaging';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects } from '@ferry/contracts';
 

@@ -39,14 +39,14 @@ describe('health and metrics routes', () => {
   it('is not ready (503) while any dependency is down, naming it', async () => {
     const res = await fetch(`${base}/health/ready`);
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body.error).toEqual({ consumers: { status: 'down' } });
     expect(body.info).toMatchObject({ postgres: { status: 'up' }, nats: { status: 'up' } });
   });
 
   it('reports a dependency that went down', async () => {
     natsUp = false;
-    const body = await (await fetch(`${base}/health/ready`)).json();
+    const body: any = await (await fetch(`${base}/health/ready`)).json();
     expect(Object.keys(body.error).sort()).toEqual(['consumers', 'nats']);
     natsUp = true;
   });
