@@ -15,3 +15,5 @@ export * from './storage/nats-object.storage';
 export * from './storage/s3-object.storage';
 export * from './storage/http-put.destination';
 export * from './storage/signed-url';
+export * from './storage/storage.config';
+export * from './storage/object-storages';

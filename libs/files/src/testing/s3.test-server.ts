@@ -19,7 +19,6 @@ export interface S3TestServer {
 
 export async function startS3TestServer(buckets: string[]): Promise<S3TestServer> {
   // s3rver ships no type declarations.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as S3rverCtor;
   const directory = mkdtempSync(path.join(tmpdir(), 'ferry-s3-'));
   const server = new S3rver({

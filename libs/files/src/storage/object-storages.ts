@@ -1,0 +1,41 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { FerryError } from '@ferry/contracts';
+import { NatsObjectStorage } from './nats-object.storage';
+import type { ObjectStorage } from './object-storage';
+import { ObjectLocation, parseObjectUrl } from './object-url';
+import { S3ObjectStorage } from './s3-object.storage';
+import type { StorageConfig } from './storage.config';
+
+/** The configured backends, by URL scheme: `store://` (built in, always) and `s3://`. */
+export class ObjectStorages {
+  constructor(
+    readonly store: NatsObjectStorage,
+    readonly s3: S3ObjectStorage,
+  ) {}
+
+  static fromConfig(config: StorageConfig, nc: NatsConnection): ObjectStorages {
+    return new ObjectStorages(
+      new NatsObjectStorage(nc, { bucketPrefix: config.FERRY_NATS_PREFIX || undefined }),
+      new S3ObjectStorage({
+        endpoint: config.FERRY_S3_ENDPOINT,
+        region: config.FERRY_S3_REGION,
+        accessKeyId: config.FERRY_S3_ACCESS_KEY_ID,
+        secretAccessKey: config.FERRY_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: config.FERRY_S3_FORCE_PATH_STYLE,
+      }),
+    );
+  }
+
+  backend(scheme: ObjectLocation['scheme']): ObjectStorage {
+    return scheme === 'store' ? this.store : this.s3;
+  }
+
+  /** Opens `store://` or `s3://` for reading (an import's source). */
+  async open(url: string) {
+    const loc = parseObjectUrl(url);
+    if (loc.key === '' || loc.key.endsWith('/')) {
+      throw FerryError.validation(`file_url ${url} names a folder, not a file`);
+    }
+    return this.backend(loc.scheme).get(loc.bucket, loc.key);
+  }
+}
