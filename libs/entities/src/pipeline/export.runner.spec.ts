@@ -85,7 +85,7 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
     const last = events[events.length - 1];
     if (last.kind !== 'completed') throw new Error(`export failed: ${last.error_summary}`);
     const url = last.file_url ?? '';
-    return { text: await readAll(await storages.open(url)), last };
+    return { text: await readAll(await storages.open(url, ENV)), last };
   }
 
   beforeAll(async () => {

@@ -144,7 +144,7 @@ export class ExportRunner {
           render(client, format, this.settings.fetchRows, onRows, control.signal),
           { objectMode: false },
         );
-        const stored = await this.write(dest, body, format, selection.gzip, control.signal);
+        const stored = await this.write(dest, body, format, selection.gzip, task, control.signal);
         await client.query('COMMIT');
         if (written !== total) {
           throw FerryError.transient(`export of ${task.task_id} wrote ${written} rows of ${total}`);
@@ -178,6 +178,7 @@ export class ExportRunner {
     body: Readable,
     format: ExportFormatter,
     gzip: boolean,
+    task: TaskCreatedEvent,
     signal: AbortSignal,
   ): Promise<{ url: string; size: number }> {
     const bytes = gzip ? body.pipe(createGzip()) : body;
@@ -187,7 +188,10 @@ export class ExportRunner {
       const loc = parseObjectUrl(dest.url);
       const stored = await this.storages
         .backend(loc.scheme)
-        .put(loc.bucket, loc.key, bytes, { contentType, signal });
+        .put(loc.bucket, this.storages.storedKey(loc, task.environment_id), bytes, {
+          contentType,
+          signal,
+        });
       return { url: dest.url, size: stored.size };
     }
     // A presigned PUT needs a Content-Length: the file is spooled to disk first, never to memory.

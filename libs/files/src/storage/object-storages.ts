@@ -30,12 +30,21 @@ export class ObjectStorages {
     return scheme === 'store' ? this.store : this.s3;
   }
 
-  /** Opens `store://` or `s3://` for reading (an import's source). */
-  async open(url: string) {
+  /**
+   * The key an object really has. The built-in store is one namespace per environment: its keys
+   * are stored under `<environment_id>/`, so no tenant can read or overwrite another's objects
+   * by naming them. S3 buckets are the operator's, addressed as given.
+   */
+  storedKey(loc: ObjectLocation, environmentId: string): string {
+    return loc.scheme === 'store' ? `${environmentId}/${loc.key}` : loc.key;
+  }
+
+  /** Opens `store://` or `s3://` for reading (an import's source), as seen by an environment. */
+  async open(url: string, environmentId: string) {
     const loc = parseObjectUrl(url);
     if (loc.key === '' || loc.key.endsWith('/')) {
       throw FerryError.validation(`file_url ${url} names a folder, not a file`);
     }
-    return this.backend(loc.scheme).get(loc.bucket, loc.key);
+    return this.backend(loc.scheme).get(loc.bucket, this.storedKey(loc, environmentId));
   }
 }

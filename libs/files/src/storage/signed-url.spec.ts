@@ -7,7 +7,9 @@ describe('UrlSigner', () => {
   it('accepts its own signature until the expiry', () => {
     const sig = signer.sign('exports', 'a/b.csv', exp);
     expect(signer.check('exports', 'a/b.csv', String(exp), sig)).toBeNull();
-    expect(signer.check('exports', 'a/b.csv', String(exp), sig, (exp + 1) * 1000)).toBe('expired');
+    expect(signer.check('exports', 'a/b.csv', String(exp), sig, '', (exp + 1) * 1000)).toBe(
+      'expired',
+    );
   });
 
   it('refuses a changed key, bucket, expiry or secret', () => {
@@ -18,6 +20,13 @@ describe('UrlSigner', () => {
     expect(signer.check('exports', 'a/b.csv', 'soon', sig)).toBe('bad signature');
     const other = new UrlSigner('another-secret-of-16+');
     expect(other.check('exports', 'a/b.csv', String(exp), sig)).toBe('bad signature');
+  });
+
+  it('binds the nonce', () => {
+    const sig = signer.sign('exports', 'k', exp, 'n1');
+    expect(signer.check('exports', 'k', String(exp), sig, 'n1')).toBeNull();
+    expect(signer.check('exports', 'k', String(exp), sig, 'n2')).toBe('bad signature');
+    expect(sig).not.toBe(signer.sign('exports', 'k', exp, 'n2'));
   });
 
   it('refuses a short secret', () => {
