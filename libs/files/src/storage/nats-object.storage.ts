@@ -2,7 +2,7 @@ import { Readable } from 'stream';
 import type { ReadableStream as WebReadableStream } from 'stream/web';
 import { FerryError } from '@ferry/contracts';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import type { ObjectStorage, PutOptions, StoredObject } from './object-storage';
 
 export interface NatsObjectStorageOptions {
@@ -29,6 +29,8 @@ export class NatsObjectStorage implements ObjectStorage {
     private readonly opts: NatsObjectStorageOptions = {},
   ) {
     this.objm = new Objm(nc);
+    // The object store digests every chunk; its default pure-JS SHA-256 made writes ~10× slower.
+    setSha256Backend('native');
   }
 
   /** The object store (JetStream stream `OBJ_<name>`) that holds `bucket`. */
