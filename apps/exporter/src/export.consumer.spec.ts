@@ -103,7 +103,7 @@ describe('ExportConsumer', () => {
       new ExportRunner(
         db.ds,
         new StatusPublisher(js, js.subjects),
-        ObjectStorages.fromConfig(storage, js.nc),
+        ObjectStorages.fromConfig(storage, js.nc, { nativeDigest: false }),
         EXPORT_DEFINITIONS,
         { fetchRows: 1000, progressIntervalMs: 1000, allowLoopbackDestinations: false },
       ),

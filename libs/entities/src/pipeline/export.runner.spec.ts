@@ -103,6 +103,7 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
         FERRY_S3_FORCE_PATH_STYLE: true,
       } as never,
       js.nc,
+      { nativeDigest: false }, // Jest's VM cannot run the library's dynamic import
     );
     runner = new ExportRunner(
       db.ds,

@@ -13,6 +13,12 @@ export interface NatsObjectStorageOptions {
   bucketPrefix?: string;
   /** Chunk size of stored objects (NATS messages), default 128 KiB. */
   chunkBytes?: number;
+  /**
+   * Digest chunks with node:crypto (default) rather than the library's pure-JS SHA-256, which
+   * made writes about 4× slower. The library loads node:crypto with a dynamic import, which
+   * Jest's module VM cannot run: unit specs pass false. The choice is process-wide.
+   */
+  nativeDigest?: boolean;
 }
 
 /**
@@ -29,8 +35,7 @@ export class NatsObjectStorage implements ObjectStorage {
     private readonly opts: NatsObjectStorageOptions = {},
   ) {
     this.objm = new Objm(nc);
-    // The object store digests every chunk; its default pure-JS SHA-256 made writes ~10× slower.
-    setSha256Backend('native');
+    setSha256Backend(opts.nativeDigest === false ? 'js' : 'native');
   }
 
   /** The object store (JetStream stream `OBJ_<name>`) that holds `bucket`. */

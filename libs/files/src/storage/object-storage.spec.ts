@@ -42,7 +42,7 @@ describe('object storage backends', () => {
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL });
     s3server = await startS3TestServer(['exports']);
-    backends['store'] = new NatsObjectStorage(nc, { bucketPrefix: prefix });
+    backends['store'] = new NatsObjectStorage(nc, { bucketPrefix: prefix, nativeDigest: false });
     backends['s3'] = new S3ObjectStorage({
       endpoint: s3server.endpoint,
       region: 'us-east-1',

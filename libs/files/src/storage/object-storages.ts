@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { FerryError } from '@ferry/contracts';
-import { NatsObjectStorage } from './nats-object.storage';
+import { ErrorCode, FerryError } from '@ferry/contracts';
+import { NatsObjectStorage, NatsObjectStorageOptions } from './nats-object.storage';
 import type { ObjectStorage } from './object-storage';
 import { ObjectLocation, parseObjectUrl } from './object-url';
 import { S3ObjectStorage } from './s3-object.storage';
@@ -13,9 +13,16 @@ export class ObjectStorages {
     readonly s3: S3ObjectStorage,
   ) {}
 
-  static fromConfig(config: StorageConfig, nc: NatsConnection): ObjectStorages {
+  static fromConfig(
+    config: StorageConfig,
+    nc: NatsConnection,
+    storeOptions: NatsObjectStorageOptions = {},
+  ): ObjectStorages {
     return new ObjectStorages(
-      new NatsObjectStorage(nc, { bucketPrefix: config.FERRY_NATS_PREFIX || undefined }),
+      new NatsObjectStorage(nc, {
+        bucketPrefix: config.FERRY_NATS_PREFIX || undefined,
+        ...storeOptions,
+      }),
       new S3ObjectStorage({
         endpoint: config.FERRY_S3_ENDPOINT,
         region: config.FERRY_S3_REGION,
@@ -45,6 +52,14 @@ export class ObjectStorages {
     if (loc.key === '' || loc.key.endsWith('/')) {
       throw FerryError.validation(`file_url ${url} names a folder, not a file`);
     }
-    return this.backend(loc.scheme).get(loc.bucket, this.storedKey(loc, environmentId));
+    try {
+      return await this.backend(loc.scheme).get(loc.bucket, this.storedKey(loc, environmentId));
+    } catch (err) {
+      // The stored key carries the environment; the user knows the URL they gave.
+      if (err instanceof FerryError && err.code === ErrorCode.NOT_FOUND) {
+        throw FerryError.validation(`file_url ${url} was not found in the built-in store`);
+      }
+      throw err;
+    }
   }
 }
