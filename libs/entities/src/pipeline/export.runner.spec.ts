@@ -101,6 +101,7 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
         FERRY_S3_ACCESS_KEY_ID: '',
         FERRY_S3_SECRET_ACCESS_KEY: '',
         FERRY_S3_FORCE_PATH_STYLE: true,
+        FERRY_STORE_BUCKETS: 'exports,uploads',
       } as never,
       js.nc,
       { nativeDigest: false }, // Jest's VM cannot run the library's dynamic import
@@ -227,6 +228,16 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
     const last = (await statusEvents(t.task_id)).at(-1);
     expect(last?.kind).toBe('failed');
     expect(last?.error_summary).toMatch(message);
+  });
+
+  it('fails an export to a store bucket that is not configured, naming the ones that are', async () => {
+    const t = await task(FileType.CSV, {}, 'store://elsewhere/');
+    await runner.run(t, { signal: new AbortController().signal });
+    const last = (await statusEvents(t.task_id)).at(-1);
+    expect(last?.kind).toBe('failed');
+    expect(last?.error_summary).toBe(
+      'store://elsewhere/ is not a bucket of the built-in store; use one of store://exports/, store://uploads/',
+    );
   });
 
   it('fails an export of an entity type without an export definition, naming it', async () => {

@@ -19,6 +19,11 @@ export interface NatsObjectStorageOptions {
    * Jest's module VM cannot run: unit specs pass false. The choice is process-wide.
    */
   nativeDigest?: boolean;
+  /**
+   * The buckets users may name (each is a JetStream stream, made on first use): without a list,
+   * any `store://<name>/` would create a stream. Default: no restriction.
+   */
+  buckets?: readonly string[];
 }
 
 /**
@@ -87,6 +92,15 @@ export class NatsObjectStorage implements ObjectStorage {
   }
 
   private store(bucket: string): Promise<ObjectStore> {
+    const allowed = this.opts.buckets;
+    if (allowed && !allowed.includes(bucket)) {
+      return Promise.reject(
+        FerryError.validation(
+          `store://${bucket}/ is not a bucket of the built-in store; use one of ${allowed.map((b) => `store://${b}/`).join(', ')}`,
+          { bucket, buckets: allowed },
+        ),
+      );
+    }
     const name = this.storeName(bucket);
     let s = this.stores.get(name);
     if (!s) {

@@ -21,6 +21,9 @@ export class ObjectStorages {
     return new ObjectStorages(
       new NatsObjectStorage(nc, {
         bucketPrefix: config.FERRY_NATS_PREFIX || undefined,
+        buckets: config.FERRY_STORE_BUCKETS.split(',')
+          .map((b) => b.trim())
+          .filter((b) => b !== ''),
         ...storeOptions,
       }),
       new S3ObjectStorage({

@@ -3,6 +3,12 @@ import { BaseConfig } from '@ferry/telemetry';
 
 /** Settings of the services that read or write objects (gateway, importer, exporter). */
 export class StorageConfig extends BaseConfig {
+  /** Buckets of the built-in store users may name (uploads land in `uploads`). */
+  @Matches(/^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$/, {
+    message: 'must be bucket names separated by commas',
+  })
+  FERRY_STORE_BUCKETS = 'exports,uploads';
+
   /** S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO); empty = AWS itself. */
   @ValidateIf((c: StorageConfig) => c.FERRY_S3_ENDPOINT !== '')
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s):// URL' })
