@@ -4,6 +4,7 @@ import { gunzipSync } from 'zlib';
 import {
   EntityType,
   FileType,
+  isRetryable,
   newId,
   TaskCreatedEvent,
   TaskStatusEvent,
@@ -228,6 +229,20 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
     const last = (await statusEvents(t.task_id)).at(-1);
     expect(last?.kind).toBe('failed');
     expect(last?.error_summary).toMatch(message);
+  });
+
+  it('stops an export aborted by a shutdown with a retryable error, announcing no end', async () => {
+    const t = await task(FileType.CSV);
+    const control = new AbortController();
+    control.abort();
+    const err: unknown = await runner.run(t, { signal: control.signal }).catch((e: unknown) => e);
+    expect(isRetryable(err)).toBe(true);
+    const kinds = (await statusEvents(t.task_id)).map((e) => e.kind);
+    expect(kinds).not.toContain('completed');
+    expect(kinds).not.toContain('failed');
+    // The redelivery exports in full.
+    const { last } = await exported(t);
+    expect(last.counters.total_records).toBe(4);
   });
 
   it('fails an export to a store bucket that is not configured, naming the ones that are', async () => {
