@@ -19,7 +19,7 @@ export class ExporterConfig extends StorageConfig {
   @IsInt()
   @Min(100)
   @Max(100_000)
-  FERRY_EXPORT_FETCH_ROWS = 5000;
+  FERRY_EXPORT_FETCH_ROWS = 1000;
 
   @IsInt()
   @Min(100)
