@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: imports a generated events CSV through the running system (four services,
  * NATS, PostgreSQL) and loads the same rows with `psql \copy` in the same run, then prints the
- * ratio. Figures are written to tmp/bench/latest.json for comparison across runs.
+ * ratio; then exports the imported rows (EVENTS CSV into the built-in store) and times
+ * `psql \copy (select …) to` of the same rows, same columns, same order. Figures are written to tmp/bench/latest.json for comparison across runs.
  *
  *   npm run bench -- --rows 1000000
  */
@@ -120,6 +121,45 @@ async function main() {
     const copySeconds = (Date.now() - t1) / 1000;
     if (psql.status !== 0) throw new Error(`psql \\copy failed: ${psql.stderr}`);
 
+    // Export: the imported rows as CSV into the built-in store, POST → COMPLETED.
+    const rssBefore = peakRssMb(ferry.pids.exporter);
+    const t2 = Date.now();
+    const exportTask = await api.createTask({
+      task_type: 'EXPORT',
+      entity_type: 'EVENTS',
+      file_type: 'CSV',
+      file_url: 'store://exports/',
+    });
+    let exportRssPeak = 0;
+    const exported = await api.waitForTask(exportTask.body.id, 30 * 60_000, () => {
+      exportRssPeak = Math.max(exportRssPeak, peakRssMb(ferry.pids.exporter) ?? 0);
+    });
+    const exportSeconds = (Date.now() - t2) / 1000;
+    if (exported.task_status !== 'COMPLETED' || exported.total_records !== rows) {
+      throw new Error(`export did not complete cleanly: ${JSON.stringify(exported)}`);
+    }
+    // Baseline: psql \copy (select …) to a file, the same columns rendered the same way, in order.
+    const utc = (c: string) =>
+      `regexp_replace(to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '\\.?0+Z$', 'Z')`;
+    const select =
+      `SELECT id AS event_id, event_name, external_customer_id, customer_id, ${utc('timestamp')} AS timestamp, ` +
+      `source, properties::text AS properties, ${utc('ingested_at')} AS created_at FROM events ` +
+      `WHERE tenant_id = '${done.tenant_id}' AND environment_id = '${env}' ORDER BY timestamp, id`;
+    const t3 = Date.now();
+    const psqlOut = spawnSync(
+      'psql',
+      [
+        ferry.databaseUrl,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `\\copy (${select}) to '${path.join(dir, 'export-copy.csv')}' csv header`,
+      ],
+      { encoding: 'utf8' },
+    );
+    const copyOutSeconds = (Date.now() - t3) / 1000;
+    if (psqlOut.status !== 0) throw new Error(`psql \\copy to failed: ${psqlOut.stderr}`);
+
     const figures = {
       date: new Date().toISOString(),
       rows,
@@ -130,6 +170,15 @@ async function main() {
         importer_peak_rss_mb: Math.max(rssPeak, peakRssMb(ferry.pids.importer) ?? 0),
         psql_copy_seconds: copySeconds,
         ratio_ferry_to_copy: Number((ferrySeconds / copySeconds).toFixed(2)),
+      },
+      export: {
+        ferry_seconds: exportSeconds,
+        ferry_rows_per_second: Math.round(rows / exportSeconds),
+        file_mb: Number((Number(exported.metadata.file_size) / 1e6).toFixed(1)),
+        exporter_rss_mb_before: rssBefore,
+        exporter_peak_rss_mb: Math.max(exportRssPeak, peakRssMb(ferry.pids.exporter) ?? 0),
+        psql_copy_to_seconds: copyOutSeconds,
+        ratio_ferry_to_copy: Number((exportSeconds / copyOutSeconds).toFixed(2)),
       },
     };
     console.log('\n| import of events CSV | time | rows/s |');
@@ -142,6 +191,19 @@ async function main() {
     );
     console.log(`| ratio Ferry / \\copy | ${figures.import.ratio_ferry_to_copy} | |`);
     console.log(`| importer peak RSS | ${figures.import.importer_peak_rss_mb} MB | |`);
+    const x = figures.export;
+    console.log('\n| export of events CSV | time | rows/s |');
+    console.log('|---|---|---|');
+    console.log(
+      `| Ferry, POST → COMPLETED (store://) | ${exportSeconds.toFixed(2)} s | ${x.ferry_rows_per_second} |`,
+    );
+    console.log(
+      `| psql \\copy (select …) to (same rows, columns, order) | ${copyOutSeconds.toFixed(2)} s | ${Math.round(rows / copyOutSeconds)} |`,
+    );
+    console.log(`| ratio Ferry / \\copy | ${x.ratio_ferry_to_copy} | |`);
+    console.log(
+      `| exporter peak RSS (before the export) | ${x.exporter_peak_rss_mb} MB (${x.exporter_rss_mb_before} MB) | |`,
+    );
     const out = path.join(ROOT, 'tmp/bench');
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'latest.json'), JSON.stringify(figures, null, 2) + '\n');

@@ -131,6 +131,10 @@ export async function startFerry(
       for (const stream of [subjects.tasksStream, subjects.dlqStream]) {
         await jsm.streams.delete(stream).catch(() => undefined);
       }
+      // Object store buckets of this run (OBJ_<prefix>_<bucket>).
+      for await (const name of jsm.streams.names()) {
+        if (name.startsWith(`OBJ_${prefix}_`)) await jsm.streams.delete(name).catch(() => false);
+      }
       await nats.close();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
     },

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ferry/contracts';
-import { StatusPublisher, TaskFailer } from '@ferry/entities';
+import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/entities';
+import { ObjectStorages } from '@ferry/files';
 import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
 import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
@@ -21,9 +22,19 @@ export class AppModule {
       controllers: [ExportConsumer, HealthController],
       providers: [
         {
-          provide: TaskFailer,
+          provide: ExportRunner,
           useFactory: (ds: DataSource, js: JetStreamClient, subjects: Subjects) =>
-            new TaskFailer(ds, new StatusPublisher(js, subjects)),
+            new ExportRunner(
+              ds,
+              new StatusPublisher(js, subjects),
+              ObjectStorages.fromConfig(config, js.nc),
+              EXPORT_DEFINITIONS,
+              {
+                fetchRows: config.FERRY_EXPORT_FETCH_ROWS,
+                progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+                allowLoopbackDestinations: config.FERRY_ALLOW_LOOPBACK_SOURCES,
+              },
+            ),
           inject: [DataSource, JetStreamClient, Subjects],
         },
       ],

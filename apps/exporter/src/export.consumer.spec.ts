@@ -10,7 +10,8 @@ import {
   TaskStatusEvent,
   TaskType,
 } from '@ferry/contracts';
-import { StatusPublisher, TaskFailer } from '@ferry/entities';
+import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/entities';
+import { ObjectStorages, StorageConfig } from '@ferry/files';
 import { defaultMessagingConfig, JetStreamClient } from '@ferry/messaging';
 import { createTestDatabase, TaskRepository, TestDatabase } from '@ferry/persistence';
 import { randomBytes } from 'crypto';
@@ -27,7 +28,7 @@ const HANDLERS: ReadonlyArray<[Handler, EntityType]> = [
   ['prices', EntityType.PRICES],
 ];
 
-describe('ExportConsumer (exports are not available yet)', () => {
+describe('ExportConsumer', () => {
   let db: TestDatabase;
   let js: JetStreamClient;
   let consumer: ExportConsumer;
@@ -97,11 +98,21 @@ describe('ExportConsumer (exports are not available yet)', () => {
         name: 'exporter-spec',
       }),
     );
-    consumer = new ExportConsumer(new TaskFailer(db.ds, new StatusPublisher(js, js.subjects)));
+    const storage = Object.assign(new StorageConfig(), { FERRY_NATS_PREFIX: js.subjects.prefix });
+    consumer = new ExportConsumer(
+      new ExportRunner(
+        db.ds,
+        new StatusPublisher(js, js.subjects),
+        ObjectStorages.fromConfig(storage, js.nc, { nativeDigest: false }),
+        EXPORT_DEFINITIONS,
+        { fetchRows: 1000, progressIntervalMs: 1000, allowLoopbackDestinations: false },
+      ),
+    );
   });
   afterAll(async () => {
     if (js) {
-      for (const stream of [js.subjects.tasksStream, js.subjects.dlqStream]) {
+      const objects = `OBJ_${js.subjects.prefix}_exports`;
+      for (const stream of [js.subjects.tasksStream, js.subjects.dlqStream, objects]) {
         await js.jsm.streams.delete(stream).catch(() => undefined);
       }
       await js.close();
@@ -117,43 +128,54 @@ describe('ExportConsumer (exports are not available yet)', () => {
     expect(patterns).toEqual([`task.created.export.${entity.toLowerCase()}`]);
   });
 
-  it.each(HANDLERS)(
-    'ends an export of %s with one failed status event saying exports are not available yet',
-    async (handler, entity) => {
-      const task = await exportTask(entity);
-      await consumer[handler](task);
-
-      const { subject, count, last } = await statusMessages(task.task_id);
-      expect(count).toBe(1);
-      if (!last) throw new Error('no status event');
-      expect(last.subject).toBe(subject);
-      expect(last.header.get('Nats-Msg-Id')).toBe(`${task.task_id}:1`);
-
-      // The status service must accept it as it is.
-      const status = parseEvent(TaskStatusEvent, last.json());
-      expect(status).toMatchObject({
-        task_id: task.task_id,
-        kind: 'failed',
-        seq: 1,
-        counters: { processed_records: 0, successful_records: 0, failed_records: 0 },
-      });
-      expect(status.error_summary).toMatch(/export/i);
-      expect(status.error_summary).toMatch(/not available/i);
-      expect(status.error_summary).toContain(entity);
-      expect(Math.abs(Date.parse(status.at) - Date.now())).toBeLessThan(60_000);
-    },
+  const NOT_YET: ReadonlyArray<[Handler, EntityType]> = HANDLERS.filter(
+    ([, entity]) => !EXPORT_DEFINITIONS.has(entity),
   );
 
-  it('publishes a newer seq when the same task is delivered again, so it still orders last', async () => {
-    const task = await exportTask(EntityType.CUSTOMERS);
-    await consumer.customers(task);
-    await consumer.customers(task);
-
+  it('exports EVENTS: one completed status event last, with the object URL and row count', async () => {
+    const task = await exportTask(EntityType.EVENTS);
+    await consumer.events(task);
     const { count, last } = await statusMessages(task.task_id);
-    expect(count).toBe(2);
+    expect(count).toBe(2); // started, completed
     const status = parseEvent(TaskStatusEvent, last?.json());
-    expect(status.kind).toBe('failed');
-    expect(status.seq).toBe(2);
+    expect(status).toMatchObject({
+      kind: 'completed',
+      seq: 2,
+      file_url: `store://exports/${task.task_id}.csv`,
+      metadata: { row_count: 0 },
+      counters: { processed_records: 0, total_records: 0 },
+    });
+  });
+
+  if (NOT_YET.length > 0) {
+    it.each(NOT_YET)(
+      'ends an export of %s (no export definition yet) with one failed status event naming it',
+      async (handler, entity) => {
+        const task = await exportTask(entity);
+        await consumer[handler](task);
+        const { subject, count, last } = await statusMessages(task.task_id);
+        expect(count).toBe(1);
+        if (!last) throw new Error('no status event');
+        expect(last.subject).toBe(subject);
+        expect(last.header.get('Nats-Msg-Id')).toBe(`${task.task_id}:1`);
+        const status = parseEvent(TaskStatusEvent, last.json());
+        expect(status).toMatchObject({ task_id: task.task_id, kind: 'failed', seq: 1 });
+        expect(status.error_summary).toMatch(/not available/i);
+        expect(status.error_summary).toContain(entity);
+      },
+    );
+  }
+
+  it('publishes a newer seq when the same task is delivered again while unfinished', async () => {
+    const task = await exportTask(EntityType.EVENTS);
+    await consumer.events(task);
+    // The status service has not projected COMPLETED yet, so a redelivery exports again.
+    await consumer.events(task);
+    const { count, last } = await statusMessages(task.task_id);
+    expect(count).toBe(4);
+    const status = parseEvent(TaskStatusEvent, last?.json());
+    expect(status.kind).toBe('completed');
+    expect(status.seq).toBe(4);
   });
 
   it.each<[string, unknown]>([

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Payload, EventPattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   EntityType,
   parseEvent,
@@ -7,43 +7,41 @@ import {
   taskCreatedPattern,
   TaskType,
 } from '@ferry/contracts';
-import { TaskFailer } from '@ferry/entities';
+import { ExportRunner } from '@ferry/entities';
+import { JetStreamContext } from '@ferry/messaging';
 
 const pattern = (entity: EntityType) => taskCreatedPattern(TaskType.EXPORT, entity);
 
 /**
- * One durable consumer per entity type. Exports are the next milestone (issue 4); until then an
- * export task ends FAILED at once with a sentence saying so, rather than waiting forever.
+ * One durable consumer per entity type; each hands the task to the export pipeline (an entity
+ * type without an export definition ends FAILED at once with a sentence saying so).
  */
 @Controller()
 export class ExportConsumer {
-  constructor(private readonly failer: TaskFailer) {}
+  constructor(private readonly runner: ExportRunner) {}
 
   @EventPattern(pattern(EntityType.EVENTS))
-  events(@Payload() data: unknown) {
-    return this.handle(data);
+  events(@Payload() data: unknown, @Ctx() ctx?: JetStreamContext) {
+    return this.handle(data, ctx);
   }
 
   @EventPattern(pattern(EntityType.CUSTOMERS))
-  customers(@Payload() data: unknown) {
-    return this.handle(data);
+  customers(@Payload() data: unknown, @Ctx() ctx?: JetStreamContext) {
+    return this.handle(data, ctx);
   }
 
   @EventPattern(pattern(EntityType.FEATURES))
-  features(@Payload() data: unknown) {
-    return this.handle(data);
+  features(@Payload() data: unknown, @Ctx() ctx?: JetStreamContext) {
+    return this.handle(data, ctx);
   }
 
   @EventPattern(pattern(EntityType.PRICES))
-  prices(@Payload() data: unknown) {
-    return this.handle(data);
+  prices(@Payload() data: unknown, @Ctx() ctx?: JetStreamContext) {
+    return this.handle(data, ctx);
   }
 
-  private async handle(data: unknown): Promise<void> {
+  private async handle(data: unknown, ctx?: JetStreamContext): Promise<void> {
     const task = parseEvent(TaskCreatedEvent, data);
-    await this.failer.fail(
-      task.task_id,
-      `Exporting ${task.entity_type} is not available in this version of Ferry yet`,
-    );
+    await this.runner.run(task, { signal: ctx?.signal ?? new AbortController().signal });
   }
 }

@@ -5,6 +5,7 @@ import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
+import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { GatewayConfig } from './gateway.config';
 import { TaskMetricsService } from './metrics/task-metrics.service';
@@ -22,7 +23,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
-      controllers: [TasksController, HealthController],
+      controllers: [TasksController, HealthController, ...FILES_CONTROLLERS],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -31,6 +32,7 @@ export class AppModule {
         TaskMetricsService,
         OutboxRelay,
         TasksService,
+        ...filesProviders(config),
       ],
     };
   }

@@ -1,7 +1,7 @@
-import { BaseConfig } from '@ferry/telemetry';
+import { StorageConfig } from '@ferry/files';
 import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
-export class GatewayConfig extends BaseConfig {
+export class GatewayConfig extends StorageConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -30,4 +30,14 @@ export class GatewayConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   FERRY_RATE_LIMIT_BURST = 2000;
+
+  /** Base of the download links the gateway signs (how clients reach it); empty = http://HOST:PORT. */
+  @ValidateIf((c: GatewayConfig) => c.FERRY_PUBLIC_URL !== '')
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s):// URL' })
+  FERRY_PUBLIC_URL = '';
+
+  /** Largest upload accepted by POST /v1/uploads (413 beyond it). */
+  @IsInt()
+  @Min(1)
+  FERRY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024 * 1024;
 }

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, NextFunction, Request, Response, urlencoded } from 'express';
 import { runMigrations } from '@ferry/persistence';
 import { createLogger, httpTracing, loadConfig, runOrExit } from '@ferry/telemetry';
 import { AppModule } from './app.module';
@@ -17,8 +19,15 @@ runOrExit('gateway', async () => {
     );
     return;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: createLogger('gateway', config.LOG_LEVEL),
+    bodyParser: false,
+  });
+  // Nest's usual JSON and form parsers, except on uploads, whose body streams into the store.
+  const parsers = [json(), urlencoded({ extended: true })];
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/v1/uploads')) return next();
+    parsers[0](req, res, (err?: unknown) => (err ? next(err) : parsers[1](req, res, next)));
   });
   app.use(httpTracing());
   app.useGlobalPipes(createValidationPipe());

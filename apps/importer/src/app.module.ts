@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ferry/contracts';
 import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/entities';
+import { ObjectStorages } from '@ferry/files';
 import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
 import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
@@ -23,14 +24,20 @@ export class AppModule {
         {
           provide: ImportRunner,
           useFactory: (ds: DataSource, js: JetStreamClient, subjects: Subjects) =>
-            new ImportRunner(ds, new StatusPublisher(js, subjects), IMPORT_DEFINITIONS, {
-              batchSize: config.FERRY_IMPORT_BATCH_SIZE,
-              progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
-              allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
-              maxFileBytes: config.FERRY_MAX_FILE_BYTES,
-              connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
-              idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
-            }),
+            new ImportRunner(
+              ds,
+              new StatusPublisher(js, subjects),
+              IMPORT_DEFINITIONS,
+              {
+                batchSize: config.FERRY_IMPORT_BATCH_SIZE,
+                progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+                allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
+                maxFileBytes: config.FERRY_MAX_FILE_BYTES,
+                connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
+                idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
+              },
+              ObjectStorages.fromConfig(config, js.nc),
+            ),
           inject: [DataSource, JetStreamClient, Subjects],
         },
       ],

@@ -1,7 +1,7 @@
-import { BaseConfig } from '@ferry/telemetry';
+import { StorageConfig } from '@ferry/files';
 import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
 
-export class ImporterConfig extends BaseConfig {
+export class ImporterConfig extends StorageConfig {
   @IsInt()
   @Min(0)
   @Max(65535)

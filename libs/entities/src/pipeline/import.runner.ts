@@ -14,6 +14,7 @@ import {
 import {
   CsvRecord,
   decompressIfGzip,
+  ObjectStorages,
   openHttpSource,
   readCsvRecords,
   redactUrl,
@@ -59,6 +60,8 @@ export class ImportRunner {
     private readonly status: StatusPublisher,
     private readonly definitions: ReadonlyMap<EntityType, EntityImportDefinition<unknown>>,
     private readonly settings: ImportSettings,
+    /** Backends of `store://` and `s3://` sources; without them only http(s) sources work. */
+    private readonly storages?: ObjectStorages,
   ) {
     this.failer = new TaskFailer(ds, status);
   }
@@ -124,7 +127,7 @@ export class ImportRunner {
       taskId: task.task_id,
       importTime: new Date(),
     };
-    const source = await this.openSource(task.file_url, control.signal);
+    const source = await this.openSource(task.file_url, task.environment_id, control.signal);
     let records: AsyncGenerator<CsvRecord> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
@@ -252,14 +255,18 @@ export class ImportRunner {
     return cp;
   }
 
-  private async openSource(url: string, signal: AbortSignal) {
+  private async openSource(url: string, environmentId: string, signal: AbortSignal) {
     const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+    const s = this.settings;
+    if ((scheme === 'store' || scheme === 's3') && this.storages) {
+      const stream = await this.storages.open(url, environmentId);
+      return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
+    }
     if (scheme !== 'http' && scheme !== 'https') {
       throw FerryError.validation(
         `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
       );
     }
-    const s = this.settings;
     const { stream } = await openHttpSource(url, {
       allowLoopback: s.allowLoopbackSources,
       maxBytes: s.maxFileBytes,

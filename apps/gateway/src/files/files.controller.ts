@@ -1,0 +1,69 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { FerryError } from '@ferry/contracts';
+import { ObjectStorages, UrlSigner } from '@ferry/files';
+import type { Response } from 'express';
+import { pipeline } from 'stream/promises';
+import { Public } from '../auth/principal';
+
+const CONTENT_TYPES: ReadonlyArray<[RegExp, string]> = [
+  [/\.gz$/i, 'application/gzip'],
+  [/\.csv$/i, 'text/csv; charset=utf-8'],
+  [/\.json$/i, 'application/json'],
+];
+
+/**
+ * Serves objects of the built-in store by signed link, as a stream. No API key: the signature,
+ * which only the gateway can make and which covers the expiry, is the credential (like an S3
+ * presigned URL), so the link works with plain curl.
+ */
+@Controller('v1/files')
+export class FilesController {
+  constructor(
+    private readonly storages: ObjectStorages,
+    private readonly signer: UrlSigner,
+  ) {}
+
+  @Get(':bucket')
+  @Public()
+  async serve(
+    @Param('bucket') bucket: string,
+    @Query('key') key: unknown,
+    @Query('expires') expires: unknown,
+    @Query('signature') signature: unknown,
+    @Query('nonce') nonce: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (typeof key !== 'string' || typeof expires !== 'string' || typeof signature !== 'string') {
+      throw FerryError.forbidden(
+        'The download link is not valid (key, expires and signature are required)',
+      );
+    }
+    const problem = this.signer.check(
+      bucket,
+      key,
+      expires,
+      signature,
+      typeof nonce === 'string' ? nonce : '',
+    );
+    if (problem === 'expired') {
+      throw FerryError.forbidden(
+        `The download link expired at ${new Date(Number(expires) * 1000).toISOString()}; GET /v1/tasks/{id}/download issues a new one`,
+      );
+    }
+    if (problem) throw FerryError.forbidden('The download link is not valid');
+    const size = await this.storages.store.size(bucket, key);
+    if (size === null) throw FerryError.notFound('File', key.slice(key.indexOf('/') + 1));
+    const body = await this.storages.store.get(bucket, key);
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    res.status(200);
+    res.setHeader(
+      'content-type',
+      CONTENT_TYPES.find(([re]) => re.test(name))?.[1] ?? 'application/octet-stream',
+    );
+    res.setHeader('content-length', String(size));
+    res.setHeader('content-disposition', `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`);
+    res.setHeader('cache-control', 'private, no-store');
+    // A failure mid-stream cuts the response (the client sees a short body, never a wrong one).
+    await pipeline(body, res).catch(() => res.destroy());
+  }
+}
