@@ -6,10 +6,13 @@ import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { ErrorBodyFilter } from './errors/error-body.filter';
+import { TaskEventsController } from './events/task-events.controller';
+import { taskWatchHubProvider } from './events/task-watch-hub.provider';
 import { GatewayConfig } from './gateway.config';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { UiController } from './ui/ui.controller';
 
 @Module({})
 export class AppModule {
@@ -21,7 +24,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
-      controllers: [TasksController, HealthController],
+      controllers: [TasksController, TaskEventsController, UiController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -29,6 +32,7 @@ export class AppModule {
         DefaultCredentialsService,
         OutboxRelay,
         TasksService,
+        taskWatchHubProvider,
       ],
     };
   }
