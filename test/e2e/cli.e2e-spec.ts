@@ -171,6 +171,23 @@ describe('the ferry CLI', () => {
     }
   });
 
+  it('exports: follows the task, and writes -o when the export completes and its download answers', async () => {
+    const run = await ferryCli(['export', 'events', '--format', 'csv', '-o', 'events-out.csv']);
+    expect(run.stderr).toMatch(
+      /task task_\S+ created: exporting EVENTS as CSV to store:\/\/exports\//,
+    );
+    if (/ COMPLETED: /.test(run.stdout)) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/written to events-out.csv/);
+      expect(readFileSync(path.join(dir, 'events-out.csv'), 'utf8')).toMatch(/^event_id,/);
+    } else {
+      // Exports arrive with another issue; until then the task FAILED says so, and so does the exit code.
+      expect(run.stdout).toMatch(/ FAILED: /);
+      expect(run.code).toBe(2);
+      expect(existsSync(path.join(dir, 'events-out.csv'))).toBe(false);
+    }
+  });
+
   it('draws a bar on a terminal: redrawn in place, full at the end', async () => {
     const script = `
       import { ProgressView } from ${JSON.stringify(path.resolve(__dirname, '../../tools/cli/lib/progress.mjs'))};

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser.
 import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -162,7 +164,7 @@ describe('the dashboard (/ui) in Chromium', () => {
     expect((await fetch(`${ferry.baseUrl}/ui/app.js`)).status).toBe(200);
     const missing = await fetch(`${ferry.baseUrl}/ui/secrets.txt`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).code).toBe('not_found');
+    expect(((await missing.json()) as { code: string }).code).toBe('not_found');
     const origin = new URL(ferry.baseUrl).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'))).toEqual([]);
   });

@@ -78,7 +78,7 @@ function finish(task, allowRejects) {
   out.write(
     `${task.id} ${task.task_status}: ${fmt(task.processed_records)} processed, ` +
       `${fmt(task.successful_records)} succeeded, ${fmt(task.failed_records)} rejected` +
-      `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs ? ` in ${secs} s` : ''}\n`,
+      `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs && secs !== '0.0' ? ` in ${secs} s` : ''}\n`,
   );
   if (task.error_summary) out.write(`${task.error_summary}\n`);
   if (task.task_status === 'FAILED') return EXIT.FAILED;
