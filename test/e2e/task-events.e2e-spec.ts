@@ -176,4 +176,34 @@ describe('live task progress over Server-Sent Events', () => {
       await drip.stop();
     }
   });
+
+  // Last: it stops the gateway.
+  it('closes open streams when the gateway shuts down, so a rolling restart is not held up', async () => {
+    const csv = eventsCsv(20_000, 'shutdown');
+    const drip = await new DripServer(csv, Math.floor(csv.length / 3), 30_000).start();
+    try {
+      const id = await importTask(drip.url);
+      let first!: () => void;
+      const gotFirst = new Promise<void>((resolve) => (first = resolve));
+      const stream = readSse(eventsUrl(id), ferry.apiKey, () => first());
+      await gotFirst;
+      const stoppedAt = Date.now();
+      process.kill(ferry.pids.gateway!, 'SIGTERM');
+      const r = await stream;
+      expect(Date.now() - stoppedAt).toBeLessThan(5000);
+      expect(r.messages.some((m) => m.event === 'end')).toBe(false); // cut short, not ended
+      const alive = () => {
+        try {
+          return process.kill(ferry.pids.gateway!, 0);
+        } catch {
+          return false;
+        }
+      };
+      while (alive() && Date.now() - stoppedAt < 10_000)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    } finally {
+      await drip.stop();
+    }
+  });
 });

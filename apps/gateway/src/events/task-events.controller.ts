@@ -5,6 +5,8 @@ import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principa
 import { TasksService } from '../tasks/tasks.service';
 import { TaskWatchHub } from './task-watch.hub';
 
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /**
  * `GET /v1/tasks/{id}/events`: Server-Sent Events of a task's progress until it ends. Scoped like
  * GET task (another tenant's task is a 404, sent as a normal JSON error before the stream starts);
@@ -37,7 +39,14 @@ export class TaskEventsController {
     res.write('retry: 3000\n\n');
     const stop = this.hub.watch(id, {
       write: (frame) => {
-        if (!res.writableEnded) res.write(frame);
+        if (res.writableEnded) return;
+        // A client that stopped reading would make its buffer grow without end: cut it off; on
+        // reconnecting it gets the current state, so it loses nothing but the backlog.
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          res.end();
+          return;
+        }
+        res.write(frame);
       },
       end: () => {
         if (!res.writableEnded) res.end();

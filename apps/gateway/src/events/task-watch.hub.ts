@@ -77,6 +77,7 @@ export class TaskWatchHub implements OnModuleDestroy {
     return { tasks: this.channels.size, watchers };
   }
 
+  /** Open streams would otherwise hold the HTTP server's close (and a rolling restart) up. */
   onModuleDestroy(): void {
     for (const ch of [...this.channels.values()]) this.finish(ch);
   }
