@@ -13,6 +13,8 @@ module.exports = {
       outputHashing: 'none',
       generatePackageJson: false,
       sourceMap: true,
+      // The dashboard's static files (/ui), served as they are: no build step.
+      assets: [{ input: './src/ui/assets', glob: '**/*', output: 'ui' }],
     }),
   ],
 };

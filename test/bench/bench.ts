@@ -30,7 +30,8 @@ async function writeLines(file: string, header: string, rows: number, line: (i: 
   for (let i = 0; i < rows; i++) {
     chunk.push(line(i));
     if (chunk.length === 10_000 || i === rows - 1) {
-      if (!out.write(chunk.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (!out.write(chunk.join('\n') + '\n'))
+        await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = [];
     }
   }

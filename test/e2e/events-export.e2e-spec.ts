@@ -120,7 +120,7 @@ describe('exporting EVENTS (store, S3, downloads, uploads, round trip)', () => {
     const up = await fetch(`${ferry.baseUrl}/v1/uploads?file_name=export.csv`, {
       method: 'POST',
       headers: { 'x-api-key': other.apiKey, 'content-type': 'text/csv' },
-      body: a.body,
+      body: new Uint8Array(a.body),
     });
     expect(up.status).toBe(201);
     const upload = (await up.json()) as { upload_id: string; file_url: string };

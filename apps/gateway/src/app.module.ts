@@ -7,11 +7,14 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
 import { ErrorBodyFilter } from './errors/error-body.filter';
+import { TaskEventsController } from './events/task-events.controller';
+import { taskWatchHubProvider } from './events/task-watch-hub.provider';
 import { GatewayConfig } from './gateway.config';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { UiController } from './ui/ui.controller';
 
 @Module({})
 export class AppModule {
@@ -23,7 +26,13 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
-      controllers: [TasksController, HealthController, ...FILES_CONTROLLERS],
+      controllers: [
+        TasksController,
+        TaskEventsController,
+        UiController,
+        HealthController,
+        ...FILES_CONTROLLERS,
+      ],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -33,6 +42,7 @@ export class AppModule {
         OutboxRelay,
         TasksService,
         ...filesProviders(config),
+        taskWatchHubProvider,
       ],
     };
   }

@@ -40,4 +40,15 @@ export class GatewayConfig extends StorageConfig {
   @IsInt()
   @Min(1)
   FERRY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024 * 1024;
+  /** SSE (`/v1/tasks/{id}/events`): a comment line this often keeps idle streams open. */
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  FERRY_SSE_HEARTBEAT_MS = 15_000;
+
+  /** SSE: each watched task's row is re-read this often (once per task, not per watcher). */
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  FERRY_SSE_POLL_MS = 3000;
 }

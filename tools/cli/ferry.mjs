@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// `ferry`: the command-line client of the Ferry API. Node 20 built-ins and fetch only.
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { ApiError, FerryClient } from './lib/client.mjs';
+import { followTask } from './lib/follow.mjs';
+import { ProgressView } from './lib/progress.mjs';
+import { printTable } from './lib/table.mjs';
+
+const USAGE = `usage: ferry <command> [options]
+
+  import <entity> <url|file> [--type csv|json] [--name NAME] [--allow-rejects] [--no-wait]
+                       create an import task and follow it to the end
+  export <entity> [--format csv|json] [--to URL] [-o FILE] [--no-wait]
+                       create an export task, follow it, write FILE when the download answers
+  tasks [--type IMPORT|EXPORT] [--entity E] [--status S] [--limit N] [--offset N] [--json]
+                       list tasks, newest first
+  watch <task_id> [--allow-rejects]
+                       follow a task to its end
+
+entities: events, customers, features, prices
+options:  --api-url URL (or FERRY_API_URL, default http://127.0.0.1:3000)
+          --api-key KEY (or FERRY_API_KEY)
+exit codes: 0 done, 1 usage or API error, 2 the task FAILED, 3 rows were rejected
+            (0 with --allow-rejects)`;
+
+export const EXIT = { OK: 0, ERROR: 1, FAILED: 2, REJECTED: 3 };
+const ENTITIES = ['EVENTS', 'CUSTOMERS', 'FEATURES', 'PRICES'];
+const COMMON = {
+  'api-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+class UsageError extends Error {}
+
+function entityArg(value) {
+  const e = String(value ?? '').toUpperCase();
+  if (!ENTITIES.includes(e))
+    throw new UsageError(`entity must be one of ${ENTITIES.join(', ').toLowerCase()}`);
+  return e;
+}
+
+function fileTypeArg(value, source) {
+  if (value) {
+    const t = value.toUpperCase();
+    if (t !== 'CSV' && t !== 'JSON') throw new UsageError('--type must be csv or json');
+    return t;
+  }
+  // From the name: .json, .ndjson, .jsonl (also gzipped) are JSON, the rest CSV.
+  const path = source.replace(/[?#].*$/, '').replace(/\.gz$/i, '');
+  return /\.(nd)?jsonl?$|\.json$/i.test(path) ? 'JSON' : 'CSV';
+}
+
+function clientFrom(values) {
+  const apiUrl = values['api-url'] ?? process.env.FERRY_API_URL ?? 'http://127.0.0.1:3000';
+  const apiKey = values['api-key'] ?? process.env.FERRY_API_KEY;
+  if (!apiKey) throw new UsageError('an API key is needed: --api-key or FERRY_API_KEY');
+  return new FerryClient(apiUrl, apiKey);
+}
+
+const isUrl = (s) => /^(https?|s3|store):\/\//i.test(s);
+const fmt = (n) => (n == null ? '?' : Number(n).toLocaleString('en-US'));
+
+/** One line with the end state, and the exit code it means. */
+function finish(task, allowRejects) {
+  const secs =
+    task.started_at && (task.completed_at || task.failed_at)
+      ? (
+          (Date.parse(task.completed_at || task.failed_at) - Date.parse(task.started_at)) /
+          1000
+        ).toFixed(1)
+      : null;
+  const out = process.stdout;
+  out.write(
+    `${task.id} ${task.task_status}: ${fmt(task.processed_records)} processed, ` +
+      `${fmt(task.successful_records)} succeeded, ${fmt(task.failed_records)} rejected` +
+      `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs && secs !== '0.0' ? ` in ${secs} s` : ''}\n`,
+  );
+  if (task.error_summary) out.write(`${task.error_summary}\n`);
+  if (task.task_status === 'FAILED') return EXIT.FAILED;
+  if (task.failed_records > 0 && !allowRejects) return EXIT.REJECTED;
+  return EXIT.OK;
+}
+
+/** Writes the import's rejected rows (GET /errors) next to the input, when the server offers them. */
+async function saveRejectedRows(client, task, source) {
+  const base = isUrl(source) ? basename(new URL(source).pathname) || task.id : source;
+  const target = `${base.replace(/\.gz$/i, '')}.errors.csv`;
+  try {
+    writeFileSync(target, await client.rejectedRows(task.id));
+    process.stderr.write(`rejected rows written to ${target}\n`);
+  } catch (err) {
+    process.stderr.write(`rejected rows file not written: ${err.message}\n`);
+  }
+}
+
+async function follow(client, id) {
+  const view = new ProgressView(process.stderr);
+  try {
+    return await followTask(client, id, view);
+  } finally {
+    view.done();
+  }
+}
+
+async function importCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      type: { type: 'string' },
+      name: { type: 'string' },
+      'allow-rejects': { type: 'boolean' },
+      'no-wait': { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 2) throw new UsageError('import needs <entity> and <url|file>');
+  const entity = entityArg(positionals[0]);
+  const source = positionals[1];
+  const fileType = fileTypeArg(values.type, source);
+  const client = clientFrom(values);
+  let fileUrl = source;
+  if (!isUrl(source)) {
+    if (!existsSync(source)) throw new UsageError(`${source} is neither a URL nor a file here`);
+    // A local file goes up first (POST /v1/uploads), then is imported from where it landed.
+    fileUrl = await client
+      .uploadFile(source, fileType === 'JSON' ? 'application/json' : 'text/csv')
+      .catch((err) => {
+        if (err instanceof ApiError && err.status === 404) {
+          throw new Error(
+            `this server cannot take uploads (POST /v1/uploads: ${err.message}); serve the file over http(s) and pass its URL`,
+          );
+        }
+        throw err;
+      });
+  }
+  const task = await client.createTask({
+    task_type: 'IMPORT',
+    entity_type: entity,
+    file_type: fileType,
+    file_url: fileUrl,
+    file_name:
+      values.name ?? (basename(isUrl(source) ? new URL(source).pathname : source) || undefined),
+  });
+  process.stderr.write(`task ${task.id} created: importing ${entity} from ${fileUrl}\n`);
+  if (values['no-wait']) {
+    process.stdout.write(`${task.id}\n`);
+    return EXIT.OK;
+  }
+  const done = await follow(client, task.id);
+  const code = finish(done, values['allow-rejects']);
+  if (done.failed_records > 0) await saveRejectedRows(client, done, source);
+  return code;
+}
+
+async function exportCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      format: { type: 'string', default: 'csv' },
+      to: { type: 'string', default: 'store://exports/' },
+      output: { type: 'string', short: 'o' },
+      'no-wait': { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('export needs <entity>');
+  const entity = entityArg(positionals[0]);
+  const format = values.format.toUpperCase();
+  if (format !== 'CSV' && format !== 'JSON') throw new UsageError('--format must be csv or json');
+  const client = clientFrom(values);
+  const task = await client.createTask({
+    task_type: 'EXPORT',
+    entity_type: entity,
+    file_type: format,
+    file_url: values.to,
+  });
+  process.stderr.write(
+    `task ${task.id} created: exporting ${entity} as ${format} to ${values.to}\n`,
+  );
+  if (values['no-wait']) {
+    process.stdout.write(`${task.id}\n`);
+    return EXIT.OK;
+  }
+  const done = await follow(client, task.id);
+  const code = finish(done, false);
+  if (code !== EXIT.OK) return code;
+  const target = values.output ?? `${entity.toLowerCase()}-${task.id}.${format.toLowerCase()}`;
+  try {
+    await pipeline(
+      Readable.fromWeb(await client.downloadExport(task.id)),
+      createWriteStream(target),
+    );
+    process.stdout.write(`written to ${target}\n`);
+  } catch (err) {
+    process.stderr.write(`file not downloaded: ${err.message}\n`);
+    if (values.output) return EXIT.ERROR;
+  }
+  return code;
+}
+
+async function tasksCommand(args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...COMMON,
+      type: { type: 'string' },
+      entity: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      offset: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const client = clientFrom(values);
+  const page = await client.listTasks({
+    task_type: values.type?.toUpperCase(),
+    entity_type: values.entity?.toUpperCase(),
+    task_status: values.status?.toUpperCase(),
+    limit: values.limit,
+    offset: values.offset,
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  printTable(process.stdout, page.items);
+  process.stdout.write(`${page.items.length} of ${page.pagination.total}\n`);
+  return EXIT.OK;
+}
+
+async function watchCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, 'allow-rejects': { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('watch needs <task_id>');
+  const client = clientFrom(values);
+  return finish(await follow(client, positionals[0]), values['allow-rejects']);
+}
+
+const COMMANDS = {
+  import: importCommand,
+  export: exportCommand,
+  tasks: tasksCommand,
+  watch: watchCommand,
+};
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? EXIT.OK : EXIT.ERROR;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.OK;
+  }
+  return command(rest);
+}
+
+process.once('SIGINT', () => {
+  process.stderr.write(
+    '\nstopped watching; the task goes on (ferry watch <id> to follow it again)\n',
+  );
+  process.exit(130);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`ferry: ${err.message}\n`);
+    if (
+      err instanceof UsageError ||
+      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    ) {
+      process.stderr.write('run ferry --help for usage\n');
+    }
+    process.exit(EXIT.ERROR);
+  },
+);
