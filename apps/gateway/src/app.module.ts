@@ -8,6 +8,7 @@ import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { GatewayConfig } from './gateway.config';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { TaskSweeper } from './outbox/task.sweeper';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 
@@ -28,6 +29,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
         DefaultCredentialsService,
         OutboxRelay,
+        TaskSweeper,
         TasksService,
       ],
     };

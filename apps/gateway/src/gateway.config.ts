@@ -20,4 +20,28 @@ export class GatewayConfig extends BaseConfig {
   @Min(100)
   @Max(600_000)
   FERRY_OUTBOX_SWEEP_MS = 2000;
+
+  /** How often the task sweeper looks for PENDING / PROCESSING tasks that went quiet. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  FERRY_TASK_SWEEP_MS = 10_000;
+
+  /** A task PENDING this long has its `created` message published again (same msgID). */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  FERRY_PENDING_REDRIVE_MS = 60_000;
+
+  /** A task PROCESSING without a status event this long is re-driven (resumes its checkpoint). */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  FERRY_PROCESSING_SILENCE_MS = 300_000;
+
+  /** Re-drives without the task finishing before the sweeper ends it FAILED. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  FERRY_MAX_REDRIVES = 10;
 }

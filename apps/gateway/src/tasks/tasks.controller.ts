@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { FerryError, Permission } from '@ferry/contracts';
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
 import { TasksService } from './tasks.service';
+import { UpdateTaskStatusDto } from './update-task-status.dto';
 
 @Controller('v1/tasks')
 export class TasksController {
@@ -33,5 +34,16 @@ export class TasksController {
   @RequirePermission(Permission.TASK_READ)
   get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     return this.tasks.get(p, id);
+  }
+
+  @Put(':id/status')
+  @HttpCode(200)
+  @RequirePermission(Permission.TASK_WRITE)
+  changeStatus(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body() dto: UpdateTaskStatusDto,
+  ) {
+    return this.tasks.changeStatus(p, id, dto.task_status);
   }
 }
