@@ -27,7 +27,7 @@ export class GatewayConfig extends BaseConfig {
   @Max(3_600_000)
   FERRY_TASK_SWEEP_MS = 10_000;
 
-  /** A task PENDING this long has its `created` message published again (same msgID). */
+  /** A task PENDING this long has its `created` message published again (a re-drive). */
   @IsInt()
   @Min(1000)
   @Max(86_400_000)

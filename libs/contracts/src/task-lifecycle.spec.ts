@@ -20,8 +20,10 @@ describe('clientTransition', () => {
 });
 
 describe('taskCreatedMsgId', () => {
-  it('is the task id for the first attempt and <id>:<attempt> after', () => {
+  it('is the task id for the first attempt and <id>:attempt-<n> after, never a status id', () => {
     expect(taskCreatedMsgId('task_1', 0)).toBe('task_1');
-    expect(taskCreatedMsgId('task_1', 2)).toBe('task_1:2');
+    expect(taskCreatedMsgId('task_1', 2)).toBe('task_1:attempt-2');
+    // status events are <id>:<seq> in the same stream: a retry must never share one's msgID
+    expect(taskCreatedMsgId('task_1', 2)).not.toMatch(/^task_1:\d+$/);
   });
 });

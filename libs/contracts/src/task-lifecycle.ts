@@ -20,7 +20,11 @@ export function clientTransition(from: TaskStatus, to: TaskStatus): ClientTransi
   return to === TaskStatus.FAILED ? 'cancel' : 'retry';
 }
 
-/** The message id of a task's `created` message: the task id, then `<id>:<attempt>` per retry. */
+/**
+ * The message id of a task's `created` message: the task id, then `<id>:attempt-<n>` per retry.
+ * Not `<id>:<n>`: status events use `<id>:<seq>` in the same stream, and JetStream would drop a
+ * retry whose id equals a status event's within the duplicate window.
+ */
 export function taskCreatedMsgId(taskId: string, attempt: number): string {
-  return attempt === 0 ? taskId : `${taskId}:${attempt}`;
+  return attempt === 0 ? taskId : `${taskId}:attempt-${attempt}`;
 }

@@ -20,6 +20,8 @@ export interface MessagingEnv {
   FERRY_NATS_PREFIX: string;
   FERRY_ACK_WAIT_MS: number;
   FERRY_MAX_DELIVER: number;
+  /** e.g. `1000,5000,15000,30000` (BaseConfig validates it); unset keeps the defaults. */
+  FERRY_NAK_BACKOFF_MS?: string;
 }
 
 export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingConfig {
@@ -29,6 +31,9 @@ export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingC
     name,
     ackWaitMs: env.FERRY_ACK_WAIT_MS,
     maxDeliver: env.FERRY_MAX_DELIVER,
+    backoffMs: env.FERRY_NAK_BACKOFF_MS
+      ? env.FERRY_NAK_BACKOFF_MS.split(',').map(Number)
+      : undefined,
   });
 }
 

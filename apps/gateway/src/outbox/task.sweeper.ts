@@ -8,9 +8,9 @@ import { taskCreatedMessage } from '../tasks/task-created.message';
 /**
  * No task stays PENDING or PROCESSING forever, even if JetStream loses a message (ARCHITECTURE:
  * the broker is the doorbell). A task PENDING too long, or PROCESSING without a status event for
- * too long, gets its current attempt's `created` message published again with the same msgID: a
- * worker resumes it from the checkpoint (or, if it was finished, announces `completed` again), and
- * while the first message is still inside JetStream's duplicate window the re-publish is dropped.
+ * too long, gets its current attempt's `created` message published again (msgID
+ * `<id>[:<attempt>]:redrive-<n>`): a worker resumes it from the checkpoint, or, if it was finished,
+ * announces `completed` again under a new seq.
  * After `FERRY_MAX_REDRIVES` re-drives the task ends FAILED with a sentence; a retry revives it.
  */
 @Injectable()
@@ -51,7 +51,11 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
         async (task) => {
           const m = taskCreatedMessage(task, this.subjects);
           try {
-            await this.js.publish(m.subject, m.payload, { msgID: m.msgId, timeoutMs: 3000 });
+            // Its own msgID: a re-drive must get through even inside JetStream's duplicate
+            // window (the first message may be the one that was lost); an extra delivery of a
+            // task that was fine is harmless (finished: acked; running: fenced by seq).
+            const msgID = `${m.msgId}:redrive-${task.redrives + 1}`;
+            await this.js.publish(m.subject, m.payload, { msgID, timeoutMs: 3000 });
             return true;
           } catch (err) {
             this.logger.warn(`task ${task.id} not re-driven yet: ${String(err)}`);

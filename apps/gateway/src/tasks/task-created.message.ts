@@ -3,7 +3,7 @@ import type { OutboxMessage, TaskEntity } from '@ferry/persistence';
 
 /**
  * The `task.created` message of a task's current attempt, built from its row: the same for the
- * first publish, a retry and a sweeper's re-drive, so a re-drive is a true duplicate (same msgID).
+ * first publish, a retry and a sweeper's re-drive (which adds its own suffix to the msgID).
  */
 export function taskCreatedMessage(task: TaskEntity, subjects: Subjects): OutboxMessage {
   const payload: TaskCreatedEvent = {

@@ -202,7 +202,7 @@ describe('TasksController over HTTP', () => {
       expect(retry.status).toBe(200);
       const after = await call(`/v1/tasks/${id}`);
       expect(after.body).toMatchObject({ task_status: 'PROCESSING', error_summary: null });
-      expect(published.map((m) => m.msgId)).toContain(`${id}:1`);
+      expect(published.map((m) => m.msgId)).toContain(`${id}:attempt-1`);
     });
 
     it('answers a bad task_status with 400 validation_error, an unknown task with 404', async () => {

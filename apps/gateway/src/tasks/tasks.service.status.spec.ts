@@ -94,7 +94,7 @@ describe('TasksService.changeStatus', () => {
     }
   });
 
-  it('retries a FAILED task: PROCESSING, attempt + 1, its message in the outbox as <id>:<attempt>', async () => {
+  it('retries a FAILED task: PROCESSING, attempt + 1, its message in the outbox as <id>:attempt-<n>', async () => {
     const p = principal();
     const id = await createIn(p, PROCESSING);
     await service.changeStatus(p, id, FAILED);
@@ -109,16 +109,16 @@ describe('TasksService.changeStatus', () => {
       error_summary: null,
       failed_at: null,
     });
-    const outbox = await db.ds.getRepository(OutboxEntity).findBy({ msg_id: `${id}:1` });
+    const outbox = await db.ds.getRepository(OutboxEntity).findBy({ msg_id: `${id}:attempt-1` });
     expect(outbox).toHaveLength(1);
     expect(outbox[0].subject).toBe(subjects.taskCreated(TaskType.IMPORT, EntityType.EVENTS));
     expect(outbox[0].payload).toMatchObject({ task_id: id, attempt: 1, tenant_id: p.tenantId });
-    expect(relay.published).toEqual([expect.objectContaining({ msgId: `${id}:1` })]);
+    expect(relay.published).toEqual([expect.objectContaining({ msgId: `${id}:attempt-1` })]);
 
     await service.changeStatus(p, id, FAILED);
     await service.changeStatus(p, id, PROCESSING);
     expect((await row(id)).attempt).toBe(2);
-    expect(await db.ds.getRepository(OutboxEntity).countBy({ msg_id: `${id}:2` })).toBe(1);
+    expect(await db.ds.getRepository(OutboxEntity).countBy({ msg_id: `${id}:attempt-2` })).toBe(1);
   });
 
   it('refuses every other move with invalid_operation naming from and to, and changes nothing', async () => {
@@ -149,7 +149,7 @@ describe('TasksService.changeStatus', () => {
       }
       expect((await row(id)).task_status).toBe(from);
     }
-    expect(relay.published.filter((m) => m.msgId.includes(':'))).toHaveLength(0);
+    expect(relay.published.filter((m) => m.msgId.includes(':attempt-'))).toHaveLength(0);
   });
 
   it("answers not_found for a missing task and for another tenant's task alike", async () => {
