@@ -278,6 +278,27 @@ describe(`fault injection (scale ${SCALE})`, () => {
     await verifyImport(s, id, 2000, 'lost');
   });
 
+  it('rebuilds a task left PROCESSING without news from its checkpoint (lost completed event)', async () => {
+    const s = 'lost completed status event';
+    const id = await createImport('lost-completed.csv', eventsCsv(2000, 'lc'));
+    await finalTask(id);
+    // As if JetStream had lost the `completed` event: the row still says PROCESSING, half done,
+    // and nothing has been heard for a while. The checkpoint knows the truth.
+    await ferry.db.query(
+      `UPDATE tasks SET task_status = 'PROCESSING', processed_records = 1000,
+              successful_records = 1000, total_records = NULL, completed_at = NULL,
+              updated_at = now() - interval '1 hour'
+        WHERE id = $1`,
+      [id],
+    );
+    figures.scenario(s).faults++;
+    const t0 = Date.now();
+    const done = await finalTask(id, 60_000);
+    figures.recovered(s, Date.now() - t0);
+    expect(done.task_status).toBe('COMPLETED');
+    await verifyImport(s, id, 2000, 'lc');
+  });
+
   it(`${TASKS} tasks created at once (small files): every one reaches COMPLETED, none lost or stuck`, async () => {
     const s = `${TASKS} concurrent tasks`;
     const ROWS_EACH = 5;
