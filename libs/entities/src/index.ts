@@ -7,3 +7,4 @@ export * from './pipeline/checkpoint.store';
 export * from './pipeline/status.publisher';
 export * from './pipeline/import.runner';
 export * from './pipeline/task.failer';
+export * from './pipeline/cancel.watch';

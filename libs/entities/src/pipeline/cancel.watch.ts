@@ -51,6 +51,7 @@ export class CancelWatch {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly onOuterAbort = () => this.controller.abort(this.outer.reason);
+  private checking = false;
   cancelled = false;
 
   constructor(
@@ -76,6 +77,9 @@ export class CancelWatch {
   }
 
   private async check(): Promise<void> {
+    // One check at a time: while the database is away, checks must not pile up on the pool.
+    if (this.checking) return;
+    this.checking = true;
     try {
       const rows: Array<{ task_status: string; attempt: number }> = await this.ds.query(
         'SELECT task_status, attempt FROM tasks WHERE id = $1',
@@ -89,6 +93,8 @@ export class CancelWatch {
     } catch (err) {
       // The database is away: the batch transaction will fail too, and the delivery retry.
       this.logger.debug(`cancel check for ${this.taskId} failed: ${String(err)}`);
+    } finally {
+      this.checking = false;
     }
   }
 }
