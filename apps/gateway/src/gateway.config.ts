@@ -39,9 +39,13 @@ export class GatewayConfig extends BaseConfig {
   @Max(86_400_000)
   FERRY_PROCESSING_SILENCE_MS = 300_000;
 
-  /** Re-drives without the task finishing before the sweeper ends it FAILED. */
+  /**
+   * Re-drives without the task finishing before the sweeper ends it FAILED. They back off (bound,
+   * 2×, 4×, …): with the defaults a PENDING task is given up after about an hour, a silent
+   * PROCESSING one after about five.
+   */
   @IsInt()
   @Min(1)
-  @Max(1000)
-  FERRY_MAX_REDRIVES = 10;
+  @Max(30)
+  FERRY_MAX_REDRIVES = 6;
 }

@@ -59,6 +59,21 @@ describe('TaskSweepRepository', () => {
     expect(again.redriven).toEqual([]);
   });
 
+  it('backs off: the k-th re-drive waits bound × 2^(k-1) after the previous one', async () => {
+    const at = async (redrives: number, redrivenAgoMs: number) => {
+      const id = await task('PENDING', 3_600_000, redrives);
+      await db.ds.query(
+        `UPDATE tasks SET redriven_at = now() - make_interval(secs => $2) WHERE id = $1`,
+        [id, redrivenAgoMs / 1000],
+      );
+      return id;
+    };
+    const due = [await at(1, 61_000), await at(2, 121_000)];
+    await at(2, 90_000); // needs 120 s after its 2nd re-drive
+    const out = await sweeper.sweep({ ...bounds, maxRedrives: 5 }, async () => true);
+    expect(out.redriven.sort()).toEqual(due.sort());
+  });
+
   it('gives a task up as FAILED with a sentence after maxRedrives re-drives', async () => {
     const id = await task('PROCESSING', 600_000, 2);
     const out = await sweeper.sweep(bounds, async () => {

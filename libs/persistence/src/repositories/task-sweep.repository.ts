@@ -2,9 +2,9 @@ import { DataSource } from 'typeorm';
 import { TaskEntity } from '../entities/task.entity';
 
 export interface SweepBounds {
-  /** A PENDING task this old (and not re-driven for as long) gets its message published again. */
+  /** A PENDING task this old gets its message published again (then after 2×, 4×, … as long). */
   pendingMs: number;
-  /** A PROCESSING task without news (no status event applied) for this long is re-driven. */
+  /** A PROCESSING task without news (no status event applied) this long is re-driven (backing off the same way). */
   processingMs: number;
   /** After this many re-drives without the task finishing, it is given up as FAILED. */
   maxRedrives: number;
@@ -34,11 +34,15 @@ export class TaskSweepRepository {
         .createQueryBuilder(TaskEntity, 't')
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
+        // The k-th re-drive waits bound × 2^(k-1) after the previous one: a task that is merely
+        // queued behind a long backlog gets a few extra messages, not one per bound.
         .where(
           `(t.task_status = 'PENDING' AND t.updated_at < now() - make_interval(secs => :pending)
-             AND (t.redriven_at IS NULL OR t.redriven_at < now() - make_interval(secs => :pending)))
+             AND (t.redriven_at IS NULL
+                  OR t.redriven_at < now() - make_interval(secs => :pending * power(2, t.redrives - 1))))
            OR (t.task_status = 'PROCESSING' AND t.updated_at < now() - make_interval(secs => :processing)
-             AND (t.redriven_at IS NULL OR t.redriven_at < now() - make_interval(secs => :processing)))`,
+             AND (t.redriven_at IS NULL
+                  OR t.redriven_at < now() - make_interval(secs => :processing * power(2, t.redrives - 1))))`,
           { pending: b.pendingMs / 1000, processing: b.processingMs / 1000 },
         )
         .orderBy('t.updated_at', 'ASC')
