@@ -3,6 +3,7 @@ import { FerryApi } from '../support/api';
 import { eventsCsv } from '../support/events-csv';
 import { FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
+import { addTenantKey } from '../support/tenant-key';
 
 /** The foundation, proven end to end: importing an EVENTS CSV through all four services. */
 describe('importing EVENTS from CSV', () => {
@@ -439,28 +440,4 @@ const TASK_FIELDS = [
 
 function checksum(ids: string[]): string {
   return createHash('sha256').update(ids.join('\n')).digest('hex');
-}
-
-/** A second tenant with its own environment and key, written as an operator would (SQL). */
-async function addTenantKey(ferry: FerrySystem, permissions: string[]): Promise<string> {
-  const n = randomBytes(4).toString('hex');
-  const key = `fry_other_${randomBytes(16).toString('hex')}`;
-  await ferry.db.query(`INSERT INTO tenants (id, name) VALUES ($1, 'other')`, [`tenant_${n}`]);
-  await ferry.db.query(`INSERT INTO environments (id, tenant_id, name) VALUES ($1, $2, 'prod')`, [
-    `env_${n}`,
-    `tenant_${n}`,
-  ]);
-  await ferry.db.query(
-    `INSERT INTO api_keys (id, tenant_id, environment_id, user_id, name, key_hash, key_prefix, permissions)
-     VALUES ($1, $2, $3, 'user_other', 'other', $4, $5, $6)`,
-    [
-      `key_${n}`,
-      `tenant_${n}`,
-      `env_${n}`,
-      createHash('sha256').update(key).digest('hex'),
-      key.slice(0, 8),
-      permissions,
-    ],
-  );
-  return key;
 }

@@ -28,7 +28,20 @@ export interface FerrySystem {
   pids: Partial<Record<ServiceName, number>>;
   /** Everything a service printed, for diagnosing a failure. */
   output(name: ServiceName): string;
+  /** SIGKILL one service (no drain, no shutdown hooks): a crashed process. */
+  kill(name: ServiceName): Promise<void>;
+  /** Starts a killed service again (same port and environment) and waits until it is ready. */
+  start(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FerryOptions {
+  env?: Record<string, string>;
+  services?: ServiceName[];
+  /** Another NATS (a fault test's own server); default the shared one or $NATS_URL. */
+  natsUrl?: string;
+  /** Another PostgreSQL admin URL (a fault test's own cluster); default the shared one. */
+  postgresUrl?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -48,8 +61,8 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: PG_URL });
+async function admin<T>(pgUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: pgUrl });
   await c.connect();
   try {
     return await fn(c);
@@ -62,28 +75,29 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
  * Starts the four built services (dist/apps/*) as separate processes on their own database and
  * their own NATS prefix (so parallel or leftover runs never meet), and waits until each is ready.
  */
-export async function startFerry(
-  opts: { env?: Record<string, string>; services?: ServiceName[] } = {},
-): Promise<FerrySystem> {
+export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> {
+  const pgUrl = opts.postgresUrl ?? PG_URL;
+  const natsUrl = opts.natsUrl ?? NATS_URL;
   const suffix = randomBytes(4).toString('hex');
   const dbName = `ferry_e2e_${suffix}`;
   const prefix = `e2e${suffix}`;
   const apiKey = `fry_test_${randomBytes(16).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
-  const databaseUrl = withDatabase(PG_URL, dbName);
+  await admin(pgUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  const databaseUrl = withDatabase(pgUrl, dbName);
 
   const ports = {} as Record<ServiceName, number>;
   for (const s of ALL_SERVICES) ports[s] = await freePort();
   const outputs: Record<string, string[]> = {};
-  const children: ChildProcess[] = [];
+  const children: Partial<Record<ServiceName, ChildProcess>> = {};
   const services = opts.services ?? ALL_SERVICES;
-  for (const name of services) {
-    outputs[name] = [];
+  const pids: Partial<Record<ServiceName, number>> = {};
+  const spawnService = (name: ServiceName): ChildProcess => {
+    outputs[name] ??= [];
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps', name, 'main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
-        NATS_URL,
+        NATS_URL: natsUrl,
         FERRY_NATS_PREFIX: prefix,
         FERRY_API_KEY: apiKey,
         FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
@@ -95,12 +109,22 @@ export async function startFerry(
     });
     child.stdout?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
-    children.push(child);
-  }
+    children[name] = child;
+    pids[name] = child.pid;
+    return child;
+  };
+  for (const name of services) spawnService(name);
 
   const db = new Pool({ connectionString: databaseUrl, max: 4 });
-  const nats = await connect({ servers: NATS_URL });
+  // A fault test may crash PostgreSQL under the pool: an idle client's error must not kill jest.
+  db.on('error', () => undefined);
+  const nats = await connect({
+    servers: natsUrl,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
   const subjects = new Subjects(prefix);
+  const output = (name: ServiceName) => (outputs[name] ?? []).join('');
   const system: FerrySystem = {
     baseUrl: `http://127.0.0.1:${ports.gateway}`,
     apiKey,
@@ -109,11 +133,23 @@ export async function startFerry(
     nats,
     subjects,
     ports,
-    pids: Object.fromEntries(services.map((name, i) => [name, children[i].pid])),
-    output: (name) => (outputs[name] ?? []).join(''),
+    pids,
+    output,
+    kill: async (name) => {
+      const c = children[name];
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      await exited;
+    },
+    start: async (name) => {
+      const c = children[name];
+      if (c && c.exitCode === null && c.signalCode === null) return;
+      await waitReady(name, ports[name], () => output(name), spawnService(name));
+    },
     stop: async () => {
       await Promise.all(
-        children.map(
+        Object.values(children).map(
           (c) =>
             new Promise<void>((resolve) => {
               if (c.exitCode !== null || c.signalCode !== null) return resolve();
@@ -127,27 +163,28 @@ export async function startFerry(
         ),
       );
       await db.end();
-      const jsm = await jetstreamManager(nats);
-      for (const stream of [subjects.tasksStream, subjects.dlqStream]) {
-        await jsm.streams.delete(stream).catch(() => undefined);
+      if (!nats.isClosed()) {
+        const jsm = await jetstreamManager(nats).catch(() => undefined);
+        for (const stream of [subjects.tasksStream, subjects.dlqStream]) {
+          await jsm?.streams.delete(stream).catch(() => undefined);
+        }
+        // Object store buckets of this run (OBJ_<prefix>_<bucket>).
+        if (jsm) {
+          for await (const name of jsm.streams.names()) {
+            if (name.startsWith(`OBJ_${prefix}_`)) await jsm.streams.delete(name).catch(() => false);
+          }
+        }
+        await nats.close().catch(() => undefined);
       }
-      // Object store buckets of this run (OBJ_<prefix>_<bucket>).
-      for await (const name of jsm.streams.names()) {
-        if (name.startsWith(`OBJ_${prefix}_`)) await jsm.streams.delete(name).catch(() => false);
-      }
-      await nats.close();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+      await admin(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(
+        () => undefined,
+      );
     },
   };
 
   try {
     for (const name of services)
-      await waitReady(
-        name,
-        ports[name],
-        () => system.output(name),
-        children[services.indexOf(name)],
-      );
+      await waitReady(name, ports[name], () => output(name), children[name] as ChildProcess);
   } catch (err) {
     await system.stop();
     throw err;

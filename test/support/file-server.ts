@@ -3,7 +3,11 @@ import { AddressInfo } from 'net';
 
 /** A loopback HTTP server that serves registered files, like the object a user's file_url names. */
 export class FileServer {
-  private readonly files = new Map<string, { body: Buffer; type: string }>();
+  private readonly files = new Map<
+    string,
+    { body: Buffer; type: string; bytesPerSecond?: number }
+  >();
+  private readonly failures = new Map<string, number>();
   private server?: http.Server;
   private base = '';
   requests = 0;
@@ -11,13 +15,35 @@ export class FileServer {
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       this.requests++;
+      const failStatus = this.failures.get(req.url ?? '');
+      if (failStatus !== undefined) {
+        res.writeHead(failStatus, { 'content-type': 'text/plain' }).end('failing on purpose');
+        return;
+      }
       const file = this.files.get(req.url ?? '');
       if (!file) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
       res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length });
-      res.end(file.body);
+      if (!file.bytesPerSecond) {
+        res.end(file.body);
+        return;
+      }
+      // A slow origin: 64 KiB at a time, paced (so a fault test can hit an import mid-way).
+      const chunk = 64 * 1024;
+      const pauseMs = (chunk / file.bytesPerSecond) * 1000;
+      let at = 0;
+      const next = (): void => {
+        if (res.destroyed) return;
+        if (at >= file.body.length) {
+          res.end();
+          return;
+        }
+        res.write(file.body.subarray(at, (at += chunk)));
+        setTimeout(next, pauseMs);
+      };
+      next();
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -25,8 +51,15 @@ export class FileServer {
   }
 
   /** Registers a file and returns its URL. */
-  add(name: string, body: string | Buffer, type = 'text/csv'): string {
-    this.files.set(`/${name}`, { body: Buffer.isBuffer(body) ? body : Buffer.from(body), type });
+  add(name: string, body: string | Buffer, type = 'text/csv', bytesPerSecond?: number): string {
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    this.files.set(`/${name}`, { body: buf, type, bytesPerSecond });
+    return `${this.base}/${name}`;
+  }
+
+  /** A URL that always answers `status` (e.g. 503: a source that never recovers). */
+  failing(name: string, status: number): string {
+    this.failures.set(`/${name}`, status);
     return `${this.base}/${name}`;
   }
 

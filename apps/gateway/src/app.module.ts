@@ -12,6 +12,7 @@ import { taskWatchHubProvider } from './events/task-watch-hub.provider';
 import { GatewayConfig } from './gateway.config';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { TaskSweeper } from './outbox/task.sweeper';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 import { UiController } from './ui/ui.controller';
@@ -40,6 +41,7 @@ export class AppModule {
         DefaultCredentialsService,
         TaskMetricsService,
         OutboxRelay,
+        TaskSweeper,
         TasksService,
         ...filesProviders(config),
         taskWatchHubProvider,

@@ -51,4 +51,31 @@ export class GatewayConfig extends StorageConfig {
   @Min(100)
   @Max(300_000)
   FERRY_SSE_POLL_MS = 3000;
+  /** How often the task sweeper looks for PENDING / PROCESSING tasks that went quiet. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  FERRY_TASK_SWEEP_MS = 10_000;
+
+  /** A task PENDING this long has its `created` message published again (a re-drive). */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  FERRY_PENDING_REDRIVE_MS = 60_000;
+
+  /** A task PROCESSING without a status event this long is re-driven (resumes its checkpoint). */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  FERRY_PROCESSING_SILENCE_MS = 300_000;
+
+  /**
+   * Re-drives without the task finishing before the sweeper ends it FAILED. They back off (bound,
+   * 2×, 4×, …): with the defaults a PENDING task is given up after about an hour, a silent
+   * PROCESSING one after about five.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  FERRY_MAX_REDRIVES = 6;
 }

@@ -10,3 +10,4 @@ export * from './row-error';
 export * from './events/task-created.event';
 export * from './events/task-status.event';
 export * from './parse-event';
+export * from './task-lifecycle';

@@ -13,3 +13,4 @@ export * from './events/events.export';
 export * from './pipeline/export-selection';
 export * from './pipeline/export-format';
 export * from './pipeline/export.runner';
+export * from './pipeline/cancel.watch';

@@ -21,6 +21,8 @@ export interface MessagingEnv {
   FERRY_ACK_WAIT_MS: number;
   FERRY_MAX_DELIVER: number;
   FERRY_STREAM_REPLICAS: number;
+  /** e.g. `1000,5000,15000,30000` (BaseConfig validates it); unset keeps the defaults. */
+  FERRY_NAK_BACKOFF_MS?: string;
 }
 
 export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingConfig {
@@ -31,6 +33,9 @@ export function messagingConfigFrom(env: MessagingEnv, name: string): MessagingC
     ackWaitMs: env.FERRY_ACK_WAIT_MS,
     maxDeliver: env.FERRY_MAX_DELIVER,
     streamReplicas: env.FERRY_STREAM_REPLICAS,
+    backoffMs: env.FERRY_NAK_BACKOFF_MS
+      ? env.FERRY_NAK_BACKOFF_MS.split(',').map(Number)
+      : undefined,
   });
 }
 

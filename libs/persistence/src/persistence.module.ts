@@ -14,6 +14,7 @@ import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { TaskRepository } from './repositories/task.repository';
+import { TaskSweepRepository } from './repositories/task-sweep.repository';
 
 /** The settings every service reads (BaseConfig of @ferry/telemetry). */
 export interface PersistenceEnv {
@@ -62,12 +63,23 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           inject: [DataSource],
         },
         {
+          provide: TaskSweepRepository,
+          useFactory: (ds: DataSource) => new TaskSweepRepository(ds),
+          inject: [DataSource],
+        },
+        {
           provide: ApiKeyRepository,
           useFactory: (ds: DataSource) => new ApiKeyRepository(ds),
           inject: [DataSource],
         },
       ],
-      exports: [DataSource, TaskRepository, OutboxRepository, ApiKeyRepository],
+      exports: [
+        DataSource,
+        TaskRepository,
+        TaskSweepRepository,
+        OutboxRepository,
+        ApiKeyRepository,
+      ],
     };
   }
 

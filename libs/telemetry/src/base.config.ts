@@ -39,6 +39,11 @@ export class BaseConfig {
   @Min(1)
   @Max(5)
   FERRY_STREAM_REPLICAS = 1;
+  /** nak delays (ms) by delivery number, comma separated; the last one repeats. */
+  @Matches(/^\d{1,7}(,\d{1,7}){0,19}$/, {
+    message: 'must be up to 20 delays in milliseconds separated by commas',
+  })
+  FERRY_NAK_BACKOFF_MS = '1000,5000,15000,30000';
 
   @IsIn(['log', 'debug', 'verbose', 'warn', 'error'])
   LOG_LEVEL = 'log';

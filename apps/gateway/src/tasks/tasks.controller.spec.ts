@@ -179,4 +179,41 @@ describe('TasksController over HTTP', () => {
       });
     });
   });
+
+  describe('PUT /v1/tasks/:id/status', () => {
+    const put = (id: string, body: unknown) =>
+      call(`/v1/tasks/${id}/status`, { method: 'PUT', body: JSON.stringify(body) });
+
+    it('cancels with 200 {message}, a GET right after shows FAILED; a second cancel is a 400 {from, to}', async () => {
+      const id = (await post(TASK)).body['id'] as string;
+      const a = await put(id, { task_status: 'FAILED' });
+      expect(a.status).toBe(200);
+      expect(a.body).toEqual({ message: expect.stringContaining('cancelled') });
+      expect((await call(`/v1/tasks/${id}`)).body['task_status']).toBe('FAILED');
+
+      const again = await put(id, { task_status: 'FAILED' });
+      expect(again.status).toBe(400);
+      expect(again.body).toEqual({
+        code: 'invalid_operation',
+        message: 'A FAILED task cannot be moved to FAILED',
+        http_status_code: 400,
+        details: { from: 'FAILED', to: 'FAILED' },
+      });
+
+      const retry = await put(id, { task_status: 'PROCESSING' });
+      expect(retry.status).toBe(200);
+      const after = await call(`/v1/tasks/${id}`);
+      expect(after.body).toMatchObject({ task_status: 'PROCESSING', error_summary: null });
+      expect(published.map((m) => m.msgId)).toContain(`${id}:attempt-1`);
+    });
+
+    it('answers a bad task_status with 400 validation_error, an unknown task with 404', async () => {
+      const id = (await post(TASK)).body['id'] as string;
+      expectValidationError(await put(id, { task_status: 'CANCELLED' }), 'task_status');
+      expectValidationError(await put(id, {}), 'task_status');
+      const missing = await put('task_01JABCDEFGHJKMNPQRSTVWXYZ0', { task_status: 'FAILED' });
+      expect(missing.status).toBe(404);
+      expect(missing.body['code']).toBe('not_found');
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { FerryError, Permission } from '@ferry/contracts';
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ErrorResponse } from '../errors/error-response.dto';
@@ -8,6 +8,7 @@ import { ListTasksQuery } from './list-tasks.query';
 import { TaskListResponse } from './task-list.response';
 import { TaskResponse } from './task-response';
 import { TasksService } from './tasks.service';
+import { UpdateTaskStatusDto } from './update-task-status.dto';
 
 @ApiTags('Tasks')
 @ApiSecurity('ApiKeyAuth')
@@ -70,5 +71,16 @@ export class TasksController {
   @RequirePermission(Permission.TASK_READ)
   get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     return this.tasks.get(p, id);
+  }
+
+  @Put(':id/status')
+  @HttpCode(200)
+  @RequirePermission(Permission.TASK_WRITE)
+  changeStatus(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body() dto: UpdateTaskStatusDto,
+  ) {
+    return this.tasks.changeStatus(p, id, dto.task_status);
   }
 }

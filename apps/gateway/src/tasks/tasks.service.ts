@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, FerryError, newId, Subjects, TaskCreatedEvent } from '@ferry/contracts';
-import { TaskRepository } from '@ferry/persistence';
-import { traceHeaders } from '@ferry/telemetry';
+import { ErrorCode, FerryError, newId, Subjects, TaskStatus } from '@ferry/contracts';
+import { OutboxMessage, TaskRepository } from '@ferry/persistence';
 import { createHash } from 'crypto';
 import type { Principal } from '../auth/principal';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import type { CreateTaskDto } from './create-task.dto';
 import type { ListTasksQuery } from './list-tasks.query';
+import { taskCreatedMessage } from './task-created.message';
 import { TaskResponse, toTaskResponse } from './task-response';
 
 @Injectable()
@@ -22,26 +22,11 @@ export class TasksService {
    * publishes at once, and its sweeper catches whatever that publish missed.
    */
   async create(p: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<TaskResponse> {
-    const id = newId('task');
-    const metadata = dto.metadata ?? {};
-    const event: TaskCreatedEvent = {
-      task_id: id,
-      tenant_id: p.tenantId,
-      environment_id: p.environmentId,
-      task_type: dto.task_type,
-      entity_type: dto.entity_type,
-      file_type: dto.file_type,
-      file_url: dto.file_url,
-      metadata,
-      attempt: 0,
-      created_by: p.userId,
-    };
-    const subject = this.subjects.taskCreated(dto.task_type, dto.entity_type);
-    const headers = traceHeaders();
     const requestHash = idempotencyKey ? hashRequest(dto) : null;
+    let message: OutboxMessage | undefined;
     const result = await this.tasks.createWithOutbox(
       {
-        id,
+        id: newId('task'),
         tenant_id: p.tenantId,
         environment_id: p.environmentId,
         task_type: dto.task_type,
@@ -49,12 +34,12 @@ export class TasksService {
         file_type: dto.file_type,
         file_url: dto.file_url,
         file_name: dto.file_name ?? null,
-        metadata,
+        metadata: dto.metadata ?? {},
         created_by: p.userId,
         idempotency_key: idempotencyKey ?? null,
         request_hash: requestHash,
       },
-      { subject, msgId: id, payload: event, headers },
+      (task) => (message = taskCreatedMessage(task, this.subjects)),
     );
     if (!result.created) {
       if (!result.requestMatches) {
@@ -66,14 +51,43 @@ export class TasksService {
       }
       return toTaskResponse(result.existing);
     }
-    this.relay.publishSoon({
-      id: result.outboxId,
-      subject,
-      msgId: id,
-      payload: event,
-      headers,
-    });
+    if (message) this.relay.publishSoon({ id: result.outboxId, ...message });
     return toTaskResponse(result.task);
+  }
+
+  /**
+   * `PUT /v1/tasks/{id}/status` (SPEC §3). Cancel writes FAILED at once (the worker sees it within
+   * a second and stops, keeping what it committed); retry writes PROCESSING with the next attempt
+   * and its `created` message through the outbox, and the worker resumes from the checkpoint.
+   */
+  async changeStatus(p: Principal, id: string, to: TaskStatus): Promise<{ message: string }> {
+    const result = await this.tasks.changeStatus(
+      id,
+      { tenantId: p.tenantId, environmentId: p.environmentId },
+      to,
+      {
+        userId: p.userId,
+        cancelReason: `Cancelled by ${p.userId}`,
+        retryMessage: (task) => taskCreatedMessage(task, this.subjects),
+      },
+    );
+    switch (result.kind) {
+      case 'missing':
+        throw FerryError.notFound('Task', id);
+      case 'refused':
+        throw new FerryError(
+          ErrorCode.INVALID_OPERATION,
+          `A ${result.from} task cannot be moved to ${to}`,
+          { from: result.from, to },
+        );
+      case 'cancelled':
+        return { message: `Task ${id} was cancelled; the rows already committed stay` };
+      case 'retried':
+        this.relay.publishSoon({ id: result.outboxId, ...result.message });
+        return {
+          message: `Task ${id} is being retried (attempt ${result.task.attempt}) from where it stopped`,
+        };
+    }
   }
 
   async get(p: Principal, id: string): Promise<TaskResponse> {

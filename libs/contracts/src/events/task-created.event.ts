@@ -3,7 +3,7 @@ import { EntityType, FileType, TaskType } from '../enums';
 
 /**
  * `task.created.<type>.<entity>`: published by the gateway's outbox relay (msgID = task id, or
- * `<task id>:<attempt>` for a retry) and consumed by the importer or exporter. It carries what a
+ * `<task id>:attempt-<n>` for a retry, see taskCreatedMsgId) and consumed by the importer or exporter. It carries what a
  * worker needs to start without a read; the worker still re-reads the task row before acting.
  */
 export class TaskCreatedEvent {

@@ -498,7 +498,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
       expect(events).toEqual([
         expect.objectContaining({
           kind: 'completed',
-          seq: 5,
+          seq: 6, // a new seq: the projection applies it even if it saw seq 5 (re-drive, late cancel)
           counters: counters(10, 9, 1, 10),
           error_summary: 'row 4: event_name is required',
           metadata: { duplicates: 2 },
@@ -643,6 +643,68 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
           total_records: `${total}`,
         }),
       );
+    });
+  });
+
+  describe('cancel and retry (SPEC §3)', () => {
+    it('stops within seconds of a cancel, keeps what it committed, and a retry resumes: each row once', async () => {
+      const total = 6000;
+      const task = await newTask({ body: eventsCsv(0, total), chunkBytes: 8 * 1024, delayMs: 20 });
+      let progress = 0;
+      let cancelledAt = 0;
+      const stop = watchStatus(task.task_id, (e) => {
+        if (e.kind === 'progress' && ++progress === 2) {
+          cancelledAt = Date.now();
+          void db.ds.query(`UPDATE tasks SET task_status = 'FAILED' WHERE id = $1`, [task.task_id]);
+        }
+      });
+      await runner({ cancelCheckMs: 200 }).run(task, { signal: new AbortController().signal });
+      stop();
+      expect(cancelledAt).toBeGreaterThan(0);
+      expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+      const atCancel = await checkpoint(task.task_id);
+      expect(Number(atCancel?.processed)).toBeLessThan(total);
+      expect(atCancel?.total_records).toBeNull();
+      expect(await eventCount(task)).toBe(Number(atCancel?.processed));
+      await sleep(300);
+      expect(await checkpoint(task.task_id)).toEqual(atCancel);
+
+      // A late message of the cancelled attempt does nothing; the retry's message resumes.
+      await db.ds.query(`UPDATE tasks SET task_status = 'PROCESSING', attempt = 1 WHERE id = $1`, [
+        task.task_id,
+      ]);
+      await runner().run(task, { signal: new AbortController().signal });
+      expect(await checkpoint(task.task_id)).toEqual(atCancel);
+      await runner().run({ ...task, attempt: 1 }, { signal: new AbortController().signal });
+      expect(await eventCount(task)).toBe(total);
+      expect(await checkpoint(task.task_id)).toEqual(
+        expect.objectContaining({
+          processed: `${total}`,
+          duplicates: '0',
+          total_records: `${total}`,
+        }),
+      );
+      const events = await statusEvents(task.task_id);
+      expect(events.at(-1)).toMatchObject({
+        kind: 'completed',
+        counters: counters(total, total, 0, total),
+      });
+    });
+
+    it('notices a cancel while the download is stalled and no batch commits', async () => {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const task = await newTask({ body: eventsCsv(0, 100), hold: held });
+      const run = runner({ cancelCheckMs: 100 }).run(task, {
+        signal: new AbortController().signal,
+      });
+      await waitFor(() => requestsFor(task) === 1, 'the request');
+      await db.ds.query(`UPDATE tasks SET task_status = 'FAILED' WHERE id = $1`, [task.task_id]);
+      const t0 = Date.now();
+      await run;
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      release();
+      expect(await eventCount(task)).toBe(0);
     });
   });
 });

@@ -23,6 +23,7 @@ import { withClient, withTransaction } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
+import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
@@ -36,6 +37,8 @@ export interface ImportSettings {
   maxFileBytes: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
+  cancelCheckMs?: number;
 }
 
 export interface RunControl {
@@ -80,14 +83,32 @@ export class ImportRunner {
     const cp = await withClient(this.ds, (c) =>
       this.checkpoints.open(c, task.task_id, task.attempt),
     );
-    if (cp.totalRecords !== null) {
-      // Committed to the end by an earlier delivery that died before announcing it.
-      await this.status.publish(task.task_id, news('completed', cp));
-      return;
-    }
+    const watch = new CancelWatch(
+      this.ds,
+      task.task_id,
+      task.attempt,
+      control.signal,
+      this.settings.cancelCheckMs ?? 1000,
+    );
     try {
-      await this.importFile(task, cp, control);
+      if (cp.totalRecords !== null) {
+        // Committed to the end by an earlier delivery that died before announcing it, or whose
+        // `completed` was lost: announce it again under a new seq, so that the projection applies
+        // it even if it saw the earlier one (a sweeper re-drive, a retry after a late cancel).
+        const again = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, cp));
+        await this.status.publish(task.task_id, news('completed', again));
+        return;
+      }
+      await this.importFile(task, cp, { signal: watch.signal });
     } catch (err) {
+      if (err instanceof TaskCancelledError || watch.cancelled) {
+        this.logger.log(
+          err instanceof TaskCancelledError
+            ? err.message
+            : `task ${task.task_id} was cancelled or retried: this delivery stops`,
+        );
+        return;
+      }
       if (err instanceof CheckpointFencedError) {
         this.logger.warn(err.message);
         return;
@@ -97,6 +118,8 @@ export class ImportRunner {
         return;
       }
       throw err; // transient: nak, and the next delivery resumes from the checkpoint
+    } finally {
+      watch.stop();
     }
   }
 
@@ -187,6 +210,7 @@ export class ImportRunner {
           { 'ferry.task_id': task.task_id, 'ferry.records': count },
           () =>
             withTransaction(this.ds, async (client) => {
+              await assertStillRunning(client, task.task_id, task.attempt);
               const written = await definition.writeBatch(client, records, scope);
               const allErrors = written.rowErrors.length
                 ? rowErrors.concat(written.rowErrors)

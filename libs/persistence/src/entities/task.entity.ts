@@ -89,6 +89,13 @@ export class TaskEntity {
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer })
   last_seq: number;
 
+  /** How often the sweeper re-published this task's message because it had no news (issue 5). */
+  @Column({ type: 'int', default: 0 })
+  redrives: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  redriven_at: Date | null;
+
   @Column({ type: 'text', nullable: true })
   idempotency_key: string | null;
 

@@ -1,10 +1,11 @@
-import { newId } from '@ferry/contracts';
+import { clientTransition, newId, TaskStatus } from '@ferry/contracts';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { TaskEntity } from '../entities/task.entity';
 import {
   CreateWithOutboxResult,
   NewTask,
   OutboxMessage,
+  StatusChangeResult,
   TaskListFilters,
   TaskScope,
 } from './task.types';
@@ -84,17 +85,54 @@ export class TaskRepository {
       }
       const created = await manager.findOneByOrFail(TaskEntity, { id });
       const msg = typeof outbox === 'function' ? outbox(created) : outbox;
-      const rows: { id: string }[] = await manager.query(
-        `INSERT INTO outbox (subject, msg_id, payload, headers)
-         VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id`,
-        [
-          msg.subject,
-          msg.msgId,
-          JSON.stringify(msg.payload),
-          msg.headers ? JSON.stringify(msg.headers) : null,
-        ],
+      return { created: true, task: created, outboxId: await insertOutbox(manager, msg) };
+    });
+  }
+
+  /**
+   * A client's move through the state machine (SPEC §3), under a row lock so that concurrent
+   * requests and the status projection see one order. Cancel marks the task FAILED with `reason`
+   * (the worker notices and stops); retry moves it back to PROCESSING with `attempt + 1` and
+   * writes the new attempt's `created` message to the outbox in the same transaction.
+   */
+  async changeStatus(
+    id: string,
+    scope: TaskScope,
+    to: TaskStatus,
+    change: {
+      userId: string | null;
+      cancelReason: string;
+      retryMessage: (t: TaskEntity) => OutboxMessage;
+    },
+  ): Promise<StatusChangeResult> {
+    return this.ds.transaction(async (manager) => {
+      const task = await manager.getRepository(TaskEntity).findOne({
+        where: { id, tenant_id: scope.tenantId, environment_id: scope.environmentId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!task) return { kind: 'missing' };
+      const transition = clientTransition(task.task_status, to);
+      if (transition === null) return { kind: 'refused', from: task.task_status };
+      if (transition === 'cancel') {
+        await manager.query(
+          `UPDATE tasks SET task_status = 'FAILED', error_summary = $2, failed_at = now(),
+                  updated_at = now(), updated_by = $3
+            WHERE id = $1`,
+          [id, change.cancelReason, change.userId],
+        );
+        return { kind: 'cancelled', task: await manager.findOneByOrFail(TaskEntity, { id }) };
+      }
+      await manager.query(
+        `UPDATE tasks SET task_status = 'PROCESSING', attempt = attempt + 1, error_summary = NULL,
+                failed_at = NULL, redrives = 0, redriven_at = NULL, updated_at = now(),
+                updated_by = $2
+          WHERE id = $1`,
+        [id, change.userId],
       );
-      return { created: true, task: created, outboxId: String(rows[0].id) };
+      const retried = await manager.findOneByOrFail(TaskEntity, { id });
+      const message = change.retryMessage(retried);
+      const outboxId = await insertOutbox(manager, message);
+      return { kind: 'retried', task: retried, outboxId, message };
     });
   }
 
@@ -146,4 +184,18 @@ export class TaskRepository {
       [task.tenant_id, task.environment_id, key, this.idempotencyTtlMs / 1000],
     );
   }
+}
+
+async function insertOutbox(manager: EntityManager, msg: OutboxMessage): Promise<string> {
+  const rows: { id: string }[] = await manager.query(
+    `INSERT INTO outbox (subject, msg_id, payload, headers)
+     VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id`,
+    [
+      msg.subject,
+      msg.msgId,
+      JSON.stringify(msg.payload),
+      msg.headers ? JSON.stringify(msg.headers) : null,
+    ],
+  );
+  return String(rows[0].id);
 }

@@ -33,6 +33,13 @@ export type CreateWithOutboxResult =
   /** The idempotency key was used before: `requestMatches` false means another body (409). */
   | { created: false; existing: TaskEntity; requestMatches: boolean };
 
+/** What `changeStatus` did: nothing (missing or refused), or the transition with the new row. */
+export type StatusChangeResult =
+  | { kind: 'missing' }
+  | { kind: 'refused'; from: TaskStatus }
+  | { kind: 'cancelled'; task: TaskEntity }
+  | { kind: 'retried'; task: TaskEntity; outboxId: string; message: OutboxMessage };
+
 export interface TaskScope {
   tenantId: string;
   environmentId: string;
