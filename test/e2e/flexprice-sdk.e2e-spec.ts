@@ -22,7 +22,7 @@ describe('@flexprice/sdk against Ferry', () => {
     await files?.stop();
   });
 
-  it('creates, gets and lists tasks, and reads Ferry’s errors as Flexprice errors', async () => {
+  it('creates, gets, lists, retries, exports and downloads, and reads Ferry’s errors as Flexprice errors', async () => {
     const fileUrl = files.add('sdk.csv', eventsCsv(1000, 'sdk'));
     const { stdout } = await run(
       process.execPath,
@@ -31,6 +31,7 @@ describe('@flexprice/sdk against Ferry', () => {
         `${ferry.baseUrl}/v1`,
         ferry.apiKey,
         fileUrl,
+        files.url('missing.csv'),
       ],
       { timeout: 120_000 },
     );
@@ -52,6 +53,29 @@ describe('@flexprice/sdk against Ferry', () => {
     });
     expect(r.listTasks.items.map((t: { id: string }) => t.id)).toEqual([r.createTask.id]);
     expect(r.listTasks.pagination).toMatchObject({ total: 1, limit: 10, offset: 0 });
-    expect(r.getMissing).toMatchObject({ statusCode: 404 });
+    // Errors reach SDK users as Flexprice's own error class, carrying Ferry's message.
+    expect(r.getMissing).toMatchObject({
+      error: 'ErrorsErrorsErrorResponse',
+      statusCode: 404,
+      message: 'Task task_01JZZZZZZZZZZZZZZZZZZZZZZZ was not found',
+    });
+    expect(r.completeToFailed).toMatchObject({
+      error: 'ErrorsErrorsErrorResponse',
+      statusCode: 400,
+    });
+    expect(r.completeToFailed.message).toMatch(/COMPLETED/);
+
+    expect(r.failedTask).toMatchObject({ id: r.createFailing.id, taskStatus: 'FAILED' });
+    expect(r.failedTask.errorSummary).toMatch(/404/);
+    expect(typeof r.retry.message).toBe('string');
+    expect(r.afterRetry.taskStatus).toBe('PROCESSING');
+
+    expect(r.exportTask).toMatchObject({ taskStatus: 'COMPLETED', totalRecords: 1000 });
+    expect(r.download.download_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    const file = await fetch(r.download.download_url);
+    expect(file.status).toBe(200);
+    const lines = (await file.text()).trimEnd().split('\n');
+    expect(lines).toHaveLength(1001);
+    expect(lines[0]).toMatch(/^event_id,/);
   });
 });

@@ -171,7 +171,8 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         // Object store buckets of this run (OBJ_<prefix>_<bucket>).
         if (jsm) {
           for await (const name of jsm.streams.names()) {
-            if (name.startsWith(`OBJ_${prefix}_`)) await jsm.streams.delete(name).catch(() => false);
+            if (name.startsWith(`OBJ_${prefix}_`))
+              await jsm.streams.delete(name).catch(() => false);
           }
         }
         await nats.close().catch(() => undefined);

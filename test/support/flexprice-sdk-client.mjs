@@ -3,7 +3,7 @@
 // process; prints one JSON object with what each call returned (or the error it threw).
 import { Flexprice } from '@flexprice/sdk';
 
-const [serverURL, apiKeyAuth, fileUrl] = process.argv.slice(2);
+const [serverURL, apiKeyAuth, fileUrl, missingUrl] = process.argv.slice(2);
 const sdk = new Flexprice({ serverURL, apiKeyAuth });
 const out = {};
 
@@ -40,5 +40,48 @@ if (created?.id) {
     sdk.tasks.listTasks({ taskType: 'IMPORT', entityType: 'EVENTS', limit: 10, order: 'desc' }),
   );
   await step('getMissing', () => sdk.tasks.getTask('task_01JZZZZZZZZZZZZZZZZZZZZZZZ'));
+  // A refused transition (COMPLETED is final) comes back as an error with its status code.
+  await step('completeToFailed', () =>
+    sdk.tasks.updateTaskStatus(created.id, { taskStatus: 'FAILED' }),
+  );
+}
+
+async function waitFor(id, name) {
+  let task;
+  for (let i = 0; i < 600; i++) {
+    task = await step(name, () => sdk.tasks.getTask(id));
+    if (task.taskStatus === 'COMPLETED' || task.taskStatus === 'FAILED' || task.error) return task;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return task;
+}
+
+// A task that fails (its file is missing), retried through the SDK.
+const failing = await step('createFailing', () =>
+  sdk.tasks.createTask({
+    taskType: 'IMPORT',
+    entityType: 'EVENTS',
+    fileType: 'CSV',
+    fileUrl: missingUrl,
+  }),
+);
+if (failing?.id) {
+  await waitFor(failing.id, 'failedTask');
+  await step('retry', () => sdk.tasks.updateTaskStatus(failing.id, { taskStatus: 'PROCESSING' }));
+  await step('afterRetry', () => sdk.tasks.getTask(failing.id));
+}
+
+// An export, and its download link.
+const exported = await step('createExport', () =>
+  sdk.tasks.createTask({
+    taskType: 'EXPORT',
+    entityType: 'EVENTS',
+    fileType: 'CSV',
+    fileUrl: 'store://exports/',
+  }),
+);
+if (exported?.id) {
+  await waitFor(exported.id, 'exportTask');
+  await step('download', () => sdk.tasks.downloadTaskExport(exported.id));
 }
 process.stdout.write(JSON.stringify(out));

@@ -23,12 +23,18 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
-/** The one error body of every endpoint. */
+/**
+ * The one error body of every endpoint: SPEC §1's fields, plus Flexprice's own envelope
+ * (`success: false`, `error: {message, internal_error}` — here the code), which its published SDK requires in order to read an error
+ * as an error (without them it reports a response validation failure instead of the message).
+ */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
   http_status_code: number;
   details: Record<string, unknown>;
+  success: false;
+  error: { message: string; internal_error: string };
 }
 
 /** Row-level error codes, as they appear in `/errors` and `error_summary`. */

@@ -14,7 +14,7 @@ describe('FerryError', () => {
       expect(err).toBeInstanceOf(Error);
       expect(err.name).toBe('FerryError');
       expect([err.code, err.httpStatus, err.retryable]).toEqual([code, status, retryable]);
-      expect(err.toBody()).toEqual({
+      expect(err.toBody()).toMatchObject({
         code,
         message: err.message,
         http_status_code: status,

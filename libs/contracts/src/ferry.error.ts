@@ -24,6 +24,8 @@ export class FerryError extends Error {
       message: this.message,
       http_status_code: this.httpStatus,
       details: this.details,
+      success: false,
+      error: { message: this.message, internal_error: this.code },
     };
   }
 

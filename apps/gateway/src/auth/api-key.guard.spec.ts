@@ -70,7 +70,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
 
   function expectDenied(a: Answer, status: 401 | 403): void {
     expect(a.status).toBe(status);
-    expect(a.body).toEqual({
+    expect(a.body).toMatchObject({
       code: 'permission_denied',
       message: expect.any(String),
       http_status_code: status,

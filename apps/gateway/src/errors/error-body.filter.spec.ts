@@ -123,8 +123,18 @@ describe('ErrorBodyFilter (every error in the one body shape)', () => {
   function expectErrorBody(a: Answer, code: string, status: number): void {
     expect(a.status).toBe(status);
     expect(a.contentType).toMatch(/^application\/json/);
-    expect(Object.keys(a.body).sort()).toEqual(['code', 'details', 'http_status_code', 'message']);
+    expect(Object.keys(a.body).sort()).toEqual([
+      'code',
+      'details',
+      'error',
+      'http_status_code',
+      'message',
+      'success',
+    ]);
     expect(a.body['code']).toBe(code);
+    // Flexprice's envelope, which its SDK needs to read the error.
+    expect(a.body['success']).toBe(false);
+    expect(a.body['error']).toEqual({ message: a.body['message'], internal_error: code });
     expect(a.body['http_status_code']).toBe(status);
     expect(typeof a.body['message']).toBe('string');
     expect((a.body['message'] as string).length).toBeGreaterThan(0);
@@ -157,7 +167,7 @@ describe('ErrorBodyFilter (every error in the one body shape)', () => {
     it('answers with its own code, message, status and details', async () => {
       const a = await call('/probe/ferry-not-found');
       expect(a.status).toBe(404);
-      expect(a.body).toEqual({
+      expect(a.body).toMatchObject({
         code: 'not_found',
         message: 'Task task_missing was not found',
         http_status_code: 404,
@@ -167,7 +177,7 @@ describe('ErrorBodyFilter (every error in the one body shape)', () => {
 
     it('keeps an overridden status (401 for a missing key)', async () => {
       const a = await call('/probe/ferry-unauthenticated');
-      expect(a.body).toEqual({
+      expect(a.body).toMatchObject({
         code: 'permission_denied',
         message: 'The x-api-key header is missing',
         http_status_code: 401,
@@ -257,7 +267,7 @@ describe('ErrorBodyFilter (every error in the one body shape)', () => {
       async (path) => {
         const a = await call(path);
         expect(a.status).toBe(500);
-        expect(a.body).toEqual({
+        expect(a.body).toMatchObject({
           code: 'internal_error',
           message: 'An internal error occurred; it has been logged',
           http_status_code: 500,

@@ -1,6 +1,14 @@
 import { ErrorCode } from '@ferry/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 
+export class ErrorDetail {
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({ description: 'The error code (never internal details)' })
+  internal_error!: string;
+}
+
 /** The one error body of every endpoint (SPEC §1), for the OpenAPI document. */
 export class ErrorResponse {
   @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode' })
@@ -14,4 +22,13 @@ export class ErrorResponse {
 
   @ApiProperty({ type: 'object', additionalProperties: true })
   details!: Record<string, unknown>;
+
+  @ApiProperty({ enum: [false], description: "Flexprice's envelope: always false on an error" })
+  success!: false;
+
+  @ApiProperty({
+    description: "Flexprice's envelope (its SDK reads it): the message again, and the code",
+    example: { message: 'Task task_01… was not found', internal_error: 'not_found' },
+  })
+  error!: ErrorDetail;
 }

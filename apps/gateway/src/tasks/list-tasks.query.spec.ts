@@ -153,7 +153,7 @@ describe('ListTasksQuery through the global validation pipe', () => {
     expect(Object.keys(fields)).toEqual([field]);
     expect(fields[field].length).toBeGreaterThan(0);
     expect(err.message).toContain(field);
-    expect(err.toBody()).toEqual({
+    expect(err.toBody()).toMatchObject({
       code: 'validation_error',
       message: err.message,
       http_status_code: 400,

@@ -126,7 +126,7 @@ describe('TasksController over HTTP', () => {
     it('answers a body over the size limit with 413 in the error shape', async () => {
       const a = await post({ ...TASK, metadata: { pad: 'x'.repeat(2_000_000) } });
       expect(a.status).toBe(413);
-      expect(a.body).toEqual({
+      expect(a.body).toMatchObject({
         code: expect.any(String),
         message: expect.any(String),
         http_status_code: 413,
@@ -171,7 +171,7 @@ describe('TasksController over HTTP', () => {
     it('answers an unknown id with 404 not_found', async () => {
       const a = await call('/v1/tasks/task_01JABCDEFGHJKMNPQRSTVWXYZ0');
       expect(a.status).toBe(404);
-      expect(a.body).toEqual({
+      expect(a.body).toMatchObject({
         code: 'not_found',
         message: 'Task task_01JABCDEFGHJKMNPQRSTVWXYZ0 was not found',
         http_status_code: 404,
@@ -193,7 +193,7 @@ describe('TasksController over HTTP', () => {
 
       const again = await put(id, { task_status: 'FAILED' });
       expect(again.status).toBe(400);
-      expect(again.body).toEqual({
+      expect(again.body).toMatchObject({
         code: 'invalid_operation',
         message: 'A FAILED task cannot be moved to FAILED',
         http_status_code: 400,
