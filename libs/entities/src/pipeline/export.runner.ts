@@ -18,6 +18,7 @@ import {
 import { withClient } from '@ferry/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityExportDefinition } from '../export-definition';
+import { CancelWatch, TaskCancelledError } from './cancel.watch';
 import { CheckpointFencedError, CheckpointStore } from './checkpoint.store';
 import { exportFormatter, ExportFormatter } from './export-format';
 import { buildExportQuery, parseExportSelection } from './export-selection';
@@ -71,9 +72,15 @@ export class ExportRunner {
       return;
     }
     if (task.attempt < current.attempt) return;
+    // A cancel (PUT FAILED) or a retry aborts this delivery within a second.
+    const watch = new CancelWatch(this.ds, task.task_id, task.attempt, control.signal, 1000);
     try {
-      await this.export(task, control);
+      await this.export(task, { signal: watch.signal });
     } catch (err) {
+      if (err instanceof TaskCancelledError || watch.cancelled) {
+        this.logger.log(`task ${task.task_id} was cancelled or retried: the export stops`);
+        return;
+      }
       if (err instanceof CheckpointFencedError) {
         this.logger.warn(err.message);
         return;
@@ -83,6 +90,8 @@ export class ExportRunner {
         return;
       }
       throw err;
+    } finally {
+      watch.stop();
     }
   }
 
