@@ -9,3 +9,6 @@ export * from './csv/csv-record';
 export * from './csv/csv.reader';
 export { ByteLimitTransform } from './stream/byte-limit.transform';
 export * from './csv/formula-cell';
+export * from './json/json-record';
+export * from './json/json.reader';
+export { splitJsonObject } from './json/json-object.splitter';

@@ -1,4 +1,5 @@
 import { Initial1795900000000 } from './1795900000000-initial';
+import { EntityTables1795900000100 } from './1795900000100-entity-tables';
 
 /** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
-export const PERSISTENCE_MIGRATIONS = [Initial1795900000000];
+export const PERSISTENCE_MIGRATIONS = [Initial1795900000000, EntityTables1795900000100];
