@@ -2,26 +2,19 @@ import { Logger } from '@nestjs/common';
 import {
   EntityType,
   FerryError,
-  FileType,
   RowError,
-  RowErrorCode,
   StatusKind,
   summarizeRowErrors,
   TaskCounters,
   TaskCreatedEvent,
   TaskStatus,
 } from '@ferry/contracts';
-import {
-  CsvRecord,
-  decompressIfGzip,
-  openHttpSource,
-  readCsvRecords,
-  redactUrl,
-} from '@ferry/files';
+import { decompressIfGzip, openHttpSource, redactUrl } from '@ferry/files';
 import { withClient, withTransaction } from '@ferry/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
+import { readRecords, RecordMapping, SourceRecord } from './record-mapping';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
 
@@ -112,11 +105,6 @@ export class ImportRunner {
         `Importing ${task.entity_type} is not available in this version of Ferry`,
       );
     }
-    if (task.file_type !== FileType.CSV) {
-      throw FerryError.validation(
-        `Importing ${task.file_type} files is not available in this version of Ferry; use CSV`,
-      );
-    }
     const scope: ImportScope = {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
@@ -124,7 +112,7 @@ export class ImportRunner {
       importTime: new Date(),
     };
     const source = await this.openSource(task.file_url, control.signal);
-    let records: AsyncGenerator<CsvRecord> | null = null;
+    let records: AsyncGenerator<SourceRecord> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
@@ -134,7 +122,7 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      records = readCsvRecords(source, { signal: control.signal });
+      records = readRecords(source, task.file_type, control.signal);
       return await this.consume(task, scope, definition, records, cp);
     } finally {
       await records?.return(undefined);
@@ -146,16 +134,12 @@ export class ImportRunner {
     task: TaskCreatedEvent,
     scope: ImportScope,
     definition: EntityImportDefinition<unknown>,
-    records: AsyncGenerator<CsvRecord>,
+    records: AsyncGenerator<SourceRecord>,
     startCp: Checkpoint,
   ): Promise<Checkpoint> {
     let cp = startCp;
     const start = startCp;
-    const first = await records.next();
-    if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
-    const header = first.value.values;
-    const mapper = definition.compile(header, scope);
-    const metadata = { ignored_columns: mapper.ignoredColumns };
+    const mapping = await RecordMapping.open(definition, scope, task.file_type, records);
 
     const s = this.settings;
     let batch: unknown[] = [];
@@ -181,6 +165,7 @@ export class ImportRunner {
             ? rowErrors.concat(written.rowErrors)
             : rowErrors;
           await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
+          await mapping.saveColumns(client, task.task_id, cp.part);
           return this.checkpoints.advance(client, cp, {
             records: count,
             successful: written.written + written.duplicates,
@@ -190,6 +175,7 @@ export class ImportRunner {
             totalRecords: total,
           });
         });
+        const metadata = { ignored_columns: mapping.ignoredColumns };
         if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
         else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
       });
@@ -199,18 +185,9 @@ export class ImportRunner {
     try {
       for await (const rec of records) {
         if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
-        if (rec.error) {
-          errors.push({
-            row_number: rec.line,
-            code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
-            message: rec.error,
-            raw: rawCells(header, rec.values),
-          });
-        } else {
-          const mapped = mapper.map(rec.values, rec.line);
-          if (isRowError(mapped)) errors.push(mapped);
-          else batch.push(mapped);
-        }
+        const mapped = mapping.map(rec);
+        if (isRowError(mapped)) errors.push(mapped);
+        else batch.push(mapped);
         const size = batch.length + errors.length;
         if (
           size >= s.batchSize ||
@@ -294,12 +271,6 @@ function sampleErrors(
     .slice(0, SUMMARY_SAMPLES - kept.length)
     .map((e) => ({ row_number: e.row_number, message: e.message }));
   return kept.concat(more);
-}
-
-function rawCells(header: string[], values: string[]): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) raw[header[i]] = values[i] ?? '';
-  return raw;
 }
 
 export function isRowError(value: unknown): value is RowError {

@@ -117,12 +117,17 @@ function stringEnd(text: string, i: number): number {
 
 function decodeString(text: string, start: number, end: number): string {
   const slice = text.slice(start, end);
-  if (slice.indexOf('\\') === -1 && !/[\u0000-\u001f]/.test(slice)) return slice.slice(1, -1);
+  if (slice.indexOf('\\') === -1 && !hasControl(slice)) return slice.slice(1, -1);
   try {
     return JSON.parse(slice) as string;
   } catch {
     throw new SyntaxProblem(`the string ${truncate(slice)} is not valid JSON`);
   }
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 32) return true;
+  return false;
 }
 
 /** Index just past the bracket closing the object or array opening at `i` (string aware). */
