@@ -8,6 +8,8 @@ import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { GatewayConfig } from './gateway.config';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { TaskErrorsController } from './tasks/task-errors.controller';
+import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 
@@ -21,7 +23,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
-      controllers: [TasksController, HealthController],
+      controllers: [TasksController, TaskErrorsController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -29,6 +31,7 @@ export class AppModule {
         DefaultCredentialsService,
         OutboxRelay,
         TasksService,
+        TaskErrorsService,
       ],
     };
   }

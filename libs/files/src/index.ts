@@ -12,3 +12,4 @@ export * from './csv/formula-cell';
 export * from './json/json-record';
 export * from './json/json.reader';
 export { splitJsonObject } from './json/json-object.splitter';
+export * from './csv/csv-row.formatter';

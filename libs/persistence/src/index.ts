@@ -25,6 +25,7 @@ export * from './repositories/api-key.repository';
 export * from './repositories/task.types';
 export * from './repositories/task.repository';
 export * from './repositories/outbox.repository';
+export * from './repositories/task-row-error.repository';
 export * from './credentials.provisioner';
 export * from './default-credentials.bootstrap';
 
