@@ -107,8 +107,13 @@ export class RecordMapping {
   /** Saves the columns seen so far with the checkpoint, when new ones appeared since the last save. */
   async saveColumns(client: PoolClient, taskId: string, part: number): Promise<void> {
     if (!this.columnsChanged) return;
+    // Appends only the columns not saved yet: an earlier delivery's order stays first.
     await client.query(
-      'UPDATE import_checkpoints SET columns = $3::jsonb WHERE task_id = $1 AND part = $2',
+      `UPDATE import_checkpoints SET columns = columns || (
+         SELECT coalesce(jsonb_agg(t.c ORDER BY t.n), '[]'::jsonb)
+         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(c, n)
+         WHERE NOT columns @> jsonb_build_array(t.c))
+       WHERE task_id = $1 AND part = $2`,
       [taskId, part, JSON.stringify(this.columns)],
     );
     this.columnsChanged = false;
