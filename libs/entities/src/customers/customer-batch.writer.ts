@@ -27,7 +27,7 @@ const INSERT = `INSERT INTO customers (id, tenant_id, environment_id, external_i
    SELECT s.id, $2, $1, s.external_id, s.name, ${CUSTOMER_FIELDS.map((f) => `s.${f}`).join(', ')}, s.metadata_set, $3
    FROM ${STAGE} s
    WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.environment_id = $1 AND c.external_id = s.external_id)
-   ON CONFLICT DO NOTHING`;
+   ON CONFLICT (environment_id, external_id) DO NOTHING`;
 
 /** Folds a later row for the same external_id into an earlier one, as if applied in order. */
 function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
