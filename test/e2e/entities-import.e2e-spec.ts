@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { gzipSync } from 'zlib';
 import { FerryApi } from '../support/api';
 import { downloadErrors } from '../support/errors-csv';
@@ -400,7 +400,69 @@ describe('importing customers, features and prices', () => {
     });
   });
 
+  describe('EVENTS from JSON', () => {
+    it('imports gzip NDJSON with nested properties, numbers kept as written, bad elements by position', async () => {
+      const ndjson = [
+        '{"event_id": "j1", "event_name": "call", "external_customer_id": "c1", "timestamp": "2026-01-01T00:00:00Z", "properties": {"tokens": 12345678901234567890, "model": "m"}}',
+        '{"event_id": "j2", "external_customer_id": "c1"}',
+        '{"event_id": "j3", "event_name": "call", "external_customer_id": "c2", "timestamp": "yesterday"}',
+        '{"event_id": "j4", "event_name": "call", "external_customer_id": 42, "properties.region": "eu"}',
+      ].join('\n');
+      const done = await run('EVENTS', 'JSON', gzipSync(Buffer.from(ndjson)));
+      expect(done).toMatchObject({
+        task_status: 'COMPLETED',
+        total_records: 4,
+        successful_records: 2,
+        failed_records: 2,
+      });
+      const { rows } = await ferry.db.query(
+        `SELECT id, external_customer_id, properties::text AS p FROM events WHERE task_id = $1 ORDER BY id`,
+        [done.id],
+      );
+      expect(rows).toEqual([
+        {
+          id: 'j1',
+          external_customer_id: 'c1',
+          p: '{"model": "m", "tokens": 12345678901234567890}',
+        },
+        { id: 'j4', external_customer_id: '42', p: '{"region": "eu"}' },
+      ]);
+      const errors = await downloadErrors(api, done.id);
+      expect(errors.rows.map((r) => [r.row_number, r.error_code, r.event_id])).toEqual([
+        ['2', 'required', 'j2'],
+        ['3', 'invalid_value', 'j3'],
+      ]);
+    });
+  });
+
   describe('file-level problems', () => {
+    it("answers /errors with 404 for another tenant's task", async () => {
+      const mine = await run('CUSTOMERS', 'CSV', 'external_id,name\nz1,\n');
+      expect(mine.failed_records).toBe(1);
+      const n = randomBytes(4).toString('hex');
+      const key = `fry_other_${randomBytes(16).toString('hex')}`;
+      await ferry.db.query(`INSERT INTO tenants (id, name) VALUES ($1, 'other')`, [`tenant_${n}`]);
+      await ferry.db.query(
+        `INSERT INTO environments (id, tenant_id, name) VALUES ($1, $2, 'prod')`,
+        [`env_${n}`, `tenant_${n}`],
+      );
+      await ferry.db.query(
+        `INSERT INTO api_keys (id, tenant_id, environment_id, user_id, name, key_hash, key_prefix, permissions)
+         VALUES ($1, $2, $3, 'user_other', 'other', $4, $5, $6)`,
+        [
+          `key_${n}`,
+          `tenant_${n}`,
+          `env_${n}`,
+          createHash('sha256').update(key).digest('hex'),
+          key.slice(0, 8),
+          ['task:read'],
+        ],
+      );
+      const foreign = await downloadErrors(new FerryApi(ferry.baseUrl, key), mine.id);
+      expect(foreign.status).toBe(404);
+      expect((await downloadErrors(api, mine.id)).rows).toHaveLength(1);
+    });
+
     it.each([
       [
         'a JSON file declared CSV',
