@@ -24,6 +24,10 @@ function* chunks(rows: Iterable<string>): Generator<string> {
 }
 
 /**
+ * The stage is deliberately left without statistics (no ANALYZE): the planner then probes the
+ * target's unique index per staged row, where with them it hash-joins a full scan of the target
+ * table (measured: 15 ms against 250 ms per 10,000-row batch on a 1M-row table).
+ *
  * Fills a session temp table (created once per connection, emptied at commit) with one COPY:
  * the set-based half of every upsert/insert, so a batch costs a few statements, never one per row.
  */
