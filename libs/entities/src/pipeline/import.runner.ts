@@ -139,7 +139,13 @@ export class ImportRunner {
   ): Promise<Checkpoint> {
     let cp = startCp;
     const start = startCp;
-    const mapping = await RecordMapping.open(definition, scope, task.file_type, records);
+    const saved =
+      startCp.nextRecord > 0
+        ? await withClient(this.ds, (c) =>
+            RecordMapping.savedColumns(c, task.task_id, startCp.part),
+          )
+        : [];
+    const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
 
     const s = this.settings;
     let batch: unknown[] = [];

@@ -56,8 +56,13 @@ export class RecordMapping {
     scope: ImportScope,
     fileType: FileType,
     records: AsyncGenerator<SourceRecord>,
+    savedColumns: readonly string[] = [],
   ): Promise<RecordMapping> {
-    if (fileType === FileType.JSON) return new RecordMapping(definition, scope, null);
+    if (fileType === FileType.JSON) {
+      const mapping = new RecordMapping(definition, scope, null);
+      mapping.restore(savedColumns);
+      return mapping;
+    }
     const first = await records.next();
     if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
     const header = first.value.values;
@@ -74,6 +79,26 @@ export class RecordMapping {
       header,
       mapper: definition.compile(header, scope),
     });
+  }
+
+  /** The columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
+  static async savedColumns(client: PoolClient, taskId: string, part: number): Promise<string[]> {
+    const { rows } = await client.query<{ columns: string[] }>(
+      'SELECT columns FROM import_checkpoints WHERE task_id = $1 AND part = $2',
+      [taskId, part],
+    );
+    return rows[0]?.columns ?? [];
+  }
+
+  private restore(saved: readonly string[]): void {
+    if (saved.length === 0) return;
+    this.addColumns(saved);
+    this.columnsChanged = false;
+    // Compiling the union (plus the required columns, so it compiles) names the unknown ones.
+    const header = [...new Set([...saved, ...this.definition.requiredColumns])];
+    for (const c of this.definition.compile(header, this.scope).ignoredColumns) {
+      if (this.ignored.size < MAX_IGNORED) this.ignored.add(c);
+    }
   }
 
   get ignoredColumns(): string[] {
