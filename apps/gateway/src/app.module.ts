@@ -13,6 +13,8 @@ import { GatewayConfig } from './gateway.config';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { TaskSweeper } from './outbox/task.sweeper';
+import { TaskErrorsController } from './tasks/task-errors.controller';
+import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 import { UiController } from './ui/ui.controller';
@@ -30,6 +32,7 @@ export class AppModule {
       controllers: [
         TasksController,
         TaskEventsController,
+        TaskErrorsController,
         UiController,
         HealthController,
         ...FILES_CONTROLLERS,
@@ -45,6 +48,7 @@ export class AppModule {
         TasksService,
         ...filesProviders(config),
         taskWatchHubProvider,
+        TaskErrorsService,
       ],
     };
   }

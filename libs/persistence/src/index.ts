@@ -26,6 +26,7 @@ export * from './repositories/task.types';
 export * from './repositories/task.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/task-sweep.repository';
+export * from './repositories/task-row-error.repository';
 export * from './credentials.provisioner';
 export * from './default-credentials.bootstrap';
 

@@ -13,6 +13,7 @@ import { initDataSource } from './data-source.factory';
 import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
+import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
 import { TaskRepository } from './repositories/task.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
 
@@ -72,6 +73,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: (ds: DataSource) => new ApiKeyRepository(ds),
           inject: [DataSource],
         },
+        {
+          provide: TaskRowErrorRepository,
+          useFactory: (ds: DataSource) => new TaskRowErrorRepository(ds),
+          inject: [DataSource],
+        },
       ],
       exports: [
         DataSource,
@@ -79,6 +85,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         TaskSweepRepository,
         OutboxRepository,
         ApiKeyRepository,
+        TaskRowErrorRepository,
       ],
     };
   }

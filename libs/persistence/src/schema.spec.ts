@@ -16,6 +16,10 @@ const TABLES = [
   'events',
   'import_checkpoints',
   'task_row_errors',
+  'customers',
+  'features',
+  'meters',
+  'prices',
 ];
 
 describe('schema and migrations', () => {

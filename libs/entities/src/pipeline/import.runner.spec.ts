@@ -442,11 +442,13 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
       expect(failed.error_summary).toMatch(/returned HTTP 404 Not Found/);
     });
 
-    it('fails a task whose file type is not CSV, and a binary file declared as CSV', async () => {
-      const json = await failedWith(
-        await newTask('[{"event_name":"a"}]', { fileType: FileType.JSON }),
+    it('fails a file that is not its declared type, and a binary file declared as CSV', async () => {
+      const jsonAsCsv = await failedWith(await newTask('[{"event_name":"a"}]'));
+      expect(jsonAsCsv.error_summary).toMatch(/looks like JSON .*declares file_type CSV/);
+      const csvAsJson = await failedWith(
+        await newTask('event_name,external_customer_id\na,b\n', { fileType: FileType.JSON }),
       );
-      expect(json.error_summary).toMatch(/Importing JSON files is not available.*use CSV/);
+      expect(csvAsJson.error_summary).toMatch(/the file is not JSON: it starts with "e"/);
       const binary = await failedWith(
         await newTask({ body: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]) }),
       );
@@ -587,6 +589,59 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
       expect(await statusEvents(task.task_id)).toHaveLength(eventsAtReject);
       expect(Number(atReject?.processed)).toBeGreaterThan(0);
       expect(Number(atReject?.processed)).toBeLessThan(8000);
+    });
+
+    it('resumes a JSON file from its checkpoint by element position, keeping its columns for /errors', async () => {
+      const total = 3000;
+      const lines = Array.from({ length: total }, (_, i) =>
+        i === 1
+          ? `{"event_id": "j-${i}", "event_name": "e", "external_customer_id": "c", "legacy": 1}`
+          : i % 300 === 0
+            ? `{"event_id": "j-${i}", "external_customer_id": "c"}`
+            : `{"event_id": "j-${i}", "event_name": "e", "external_customer_id": "c", "properties": {"n": ${i}, "big": 12345678901234567890}}`,
+      );
+      const task = await newTask(
+        { body: `[\n${lines.join(',\n')}\n]`, chunkBytes: 8 * 1024, delayMs: 15 },
+        { fileType: FileType.JSON },
+      );
+      const first = new AbortController();
+      let progress = 0;
+      const stop = watchStatus(task.task_id, (e) => {
+        if (e.kind === 'progress' && ++progress === 2) first.abort(new Error('worker stopping'));
+      });
+      await runner()
+        .run(task, { signal: first.signal })
+        .catch(() => undefined);
+      stop();
+      const cut = Number((await checkpoint(task.task_id))?.processed);
+      expect(cut).toBeGreaterThan(0);
+      expect(cut).toBeLessThan(total);
+
+      await runner().run(task, { signal: new AbortController().signal });
+      const done = (await statusEvents(task.task_id)).at(-1);
+      expect(done?.counters).toEqual(counters(total, total - 10, 10, total));
+      // Only element 2 has `legacy`, committed before the cut: the resumed delivery still names it.
+      expect(done?.metadata).toEqual({ ignored_columns: ['legacy'], duplicates: 0 });
+      expect(done?.error_summary).toMatch(
+        /^row 1: event_name is required \(the element has no such key\); row 301:/,
+      );
+      expect(await eventCount(task)).toBe(total - 10);
+      const [row]: Array<{ properties: unknown }> = await db.ds.query(
+        `SELECT properties::text AS properties FROM events WHERE environment_id = $1 AND id = 'j-7'`,
+        [task.environment_id],
+      );
+      expect(row.properties).toBe('{"n": 7, "big": 12345678901234567890}');
+      const [cp]: Array<{ columns: string[] }> = await db.ds.query(
+        'SELECT columns FROM import_checkpoints WHERE task_id = $1',
+        [task.task_id],
+      );
+      expect(cp.columns).toEqual([
+        'event_id',
+        'external_customer_id',
+        'event_name',
+        'legacy',
+        'properties',
+      ]);
     });
 
     it('imports each row once when two deliveries start together, and the loser lets go of the file', async () => {

@@ -2,29 +2,21 @@ import { Logger } from '@nestjs/common';
 import {
   EntityType,
   FerryError,
-  FileType,
   RowError,
-  RowErrorCode,
   StatusKind,
   summarizeRowErrors,
   TaskCounters,
   TaskCreatedEvent,
   TaskStatus,
 } from '@ferry/contracts';
-import {
-  CsvRecord,
-  decompressIfGzip,
-  ObjectStorages,
-  openHttpSource,
-  readCsvRecords,
-  redactUrl,
-} from '@ferry/files';
+import { decompressIfGzip, ObjectStorages, openHttpSource, redactUrl } from '@ferry/files';
 import { withClient, withTransaction } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
+import { readRecords, RecordMapping, SourceRecord } from './record-mapping';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
 
@@ -139,11 +131,6 @@ export class ImportRunner {
         `Importing ${task.entity_type} is not available in this version of Ferry`,
       );
     }
-    if (task.file_type !== FileType.CSV) {
-      throw FerryError.validation(
-        `Importing ${task.file_type} files is not available in this version of Ferry; use CSV`,
-      );
-    }
     const scope: ImportScope = {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
@@ -151,7 +138,7 @@ export class ImportRunner {
       importTime: new Date(),
     };
     const source = await this.openSource(task.file_url, task.environment_id, control.signal);
-    let records: AsyncGenerator<CsvRecord> | null = null;
+    let records: AsyncGenerator<SourceRecord> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
@@ -161,7 +148,7 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      records = readCsvRecords(source, { signal: control.signal });
+      records = readRecords(source, task.file_type, control.signal);
       return await this.consume(task, scope, definition, records, cp);
     } finally {
       await records?.return(undefined);
@@ -173,16 +160,18 @@ export class ImportRunner {
     task: TaskCreatedEvent,
     scope: ImportScope,
     definition: EntityImportDefinition<unknown>,
-    records: AsyncGenerator<CsvRecord>,
+    records: AsyncGenerator<SourceRecord>,
     startCp: Checkpoint,
   ): Promise<Checkpoint> {
     let cp = startCp;
     const start = startCp;
-    const first = await records.next();
-    if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
-    const header = first.value.values;
-    const mapper = definition.compile(header, scope);
-    const metadata = { ignored_columns: mapper.ignoredColumns };
+    const saved =
+      startCp.nextRecord > 0
+        ? await withClient(this.ds, (c) =>
+            RecordMapping.savedColumns(c, task.task_id, startCp.part),
+          )
+        : [];
+    const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
 
     const s = this.settings;
     let batch: unknown[] = [];
@@ -216,6 +205,7 @@ export class ImportRunner {
                 ? rowErrors.concat(written.rowErrors)
                 : rowErrors;
               await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
+              await mapping.saveColumns(client, task.task_id, cp.part);
               outcome = {
                 ok: written.written,
                 rejected: allErrors.length,
@@ -235,6 +225,7 @@ export class ImportRunner {
         for (const [name, n] of Object.entries(outcome)) {
           if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
         }
+        const metadata = { ignored_columns: mapping.ignoredColumns };
         if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
         else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
       });
@@ -244,18 +235,9 @@ export class ImportRunner {
     try {
       for await (const rec of records) {
         if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
-        if (rec.error) {
-          errors.push({
-            row_number: rec.line,
-            code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
-            message: rec.error,
-            raw: rawCells(header, rec.values),
-          });
-        } else {
-          const mapped = mapper.map(rec.values, rec.line);
-          if (isRowError(mapped)) errors.push(mapped);
-          else batch.push(mapped);
-        }
+        const mapped = mapping.map(rec);
+        if (isRowError(mapped)) errors.push(mapped);
+        else batch.push(mapped);
         const size = batch.length + errors.length;
         if (
           size >= s.batchSize ||
@@ -343,12 +325,6 @@ function sampleErrors(
     .slice(0, SUMMARY_SAMPLES - kept.length)
     .map((e) => ({ row_number: e.row_number, message: e.message }));
   return kept.concat(more);
-}
-
-function rawCells(header: string[], values: string[]): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) raw[header[i]] = values[i] ?? '';
-  return raw;
 }
 
 export function isRowError(value: unknown): value is RowError {

@@ -1,0 +1,174 @@
+import { FerryError, FileType, RowError, RowErrorCode } from '@ferry/contracts';
+import { CsvRecord, readCsvRecords, readJsonRecords } from '@ferry/files';
+import type { PoolClient } from 'pg';
+import { Readable } from 'stream';
+import type { CompiledRowMapper, EntityImportDefinition, ImportScope } from '../entity-definition';
+import { rawCells } from '../events/event-row.mapper';
+
+/** A record of either format: JSON records name their own keys, CSV ones share the header. */
+export type SourceRecord = CsvRecord & { keys?: string[] };
+
+/** Bounds on what a JSON file's varying keys can make us keep. */
+const MAX_MAPPERS = 256;
+const MAX_COLUMNS = 1000;
+const MAX_IGNORED = 100;
+
+type JsonEntry = CompiledRowMapper<unknown> | { missing: string[] };
+
+export function readRecords(
+  stream: Readable,
+  fileType: FileType,
+  signal: AbortSignal,
+): AsyncGenerator<SourceRecord> {
+  return fileType === FileType.JSON
+    ? readJsonRecords(stream, { signal })
+    : readCsvRecords(stream, { signal });
+}
+
+/**
+ * Turns source records into an entity's records. A CSV file has one header, compiled once. A
+ * JSON element's keys are its header: absent keys are absent columns (customers keep those
+ * fields), so mappers are compiled per key set and cached (elements of one file nearly always
+ * share theirs). Also collects the file's columns in order of first appearance (for `/errors`)
+ * and the ignored ones.
+ */
+export class RecordMapping {
+  private readonly cache = new Map<string, JsonEntry>();
+  private readonly columnSet = new Set<string>();
+  private readonly ignored = new Set<string>();
+  readonly columns: string[] = [];
+  private columnsChanged = false;
+
+  private constructor(
+    private readonly definition: EntityImportDefinition<unknown>,
+    private readonly scope: ImportScope,
+    private readonly csv: { header: string[]; mapper: CompiledRowMapper<unknown> } | null,
+  ) {
+    if (csv) {
+      this.addColumns(csv.header);
+      for (const c of csv.mapper.ignoredColumns) this.ignored.add(c);
+    }
+  }
+
+  /** For CSV reads and compiles the header; a file that is empty or plainly JSON fails here. */
+  static async open(
+    definition: EntityImportDefinition<unknown>,
+    scope: ImportScope,
+    fileType: FileType,
+    records: AsyncGenerator<SourceRecord>,
+    savedColumns: readonly string[] = [],
+  ): Promise<RecordMapping> {
+    if (fileType === FileType.JSON) {
+      const mapping = new RecordMapping(definition, scope, null);
+      mapping.restore(savedColumns);
+      return mapping;
+    }
+    const first = await records.next();
+    if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
+    const header = first.value.values;
+    const start = (header[0] ?? '').trimStart();
+    if (start.startsWith('{') || start.startsWith('[')) {
+      throw FerryError.validation(
+        `the file looks like JSON (it starts with ${start[0]}), but the task declares file_type CSV`,
+      );
+    }
+    if (first.value.error) {
+      throw FerryError.validation(`the header row is not valid CSV: ${first.value.error}`);
+    }
+    return new RecordMapping(definition, scope, {
+      header,
+      mapper: definition.compile(header, scope),
+    });
+  }
+
+  /** The columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
+  static async savedColumns(client: PoolClient, taskId: string, part: number): Promise<string[]> {
+    const { rows } = await client.query<{ columns: string[] }>(
+      'SELECT columns FROM import_checkpoints WHERE task_id = $1 AND part = $2',
+      [taskId, part],
+    );
+    return rows[0]?.columns ?? [];
+  }
+
+  private restore(saved: readonly string[]): void {
+    if (saved.length === 0) return;
+    this.addColumns(saved);
+    this.columnsChanged = false;
+    // Compiling the union (plus the required columns, so it compiles) names the unknown ones.
+    const header = [...new Set([...saved, ...this.definition.requiredColumns])];
+    for (const c of this.definition.compile(header, this.scope).ignoredColumns) {
+      if (this.ignored.size < MAX_IGNORED) this.ignored.add(c);
+    }
+  }
+
+  get ignoredColumns(): string[] {
+    return [...this.ignored];
+  }
+
+  map(rec: SourceRecord): unknown {
+    const header = rec.keys ?? this.csv?.header ?? [];
+    if (rec.error) {
+      return {
+        row_number: rec.line,
+        code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
+        message: rec.error,
+        raw: rawCells(header, rec.values),
+      } satisfies RowError;
+    }
+    if (this.csv) return this.csv.mapper.map(rec.values, rec.line);
+    const entry = this.jsonMapper(header);
+    if ('missing' in entry) {
+      const m = entry.missing;
+      return {
+        row_number: rec.line,
+        code: RowErrorCode.REQUIRED,
+        message: `${m.join(', ')} ${m.length === 1 ? 'is' : 'are'} required (the element has no such key)`,
+        raw: rawCells(header, rec.values),
+      } satisfies RowError;
+    }
+    return entry.map(rec.values, rec.line);
+  }
+
+  /** Saves the columns seen so far with the checkpoint, when new ones appeared since the last save. */
+  async saveColumns(client: PoolClient, taskId: string, part: number): Promise<void> {
+    if (!this.columnsChanged) return;
+    // Appends only the columns not saved yet: an earlier delivery's order stays first.
+    await client.query(
+      `UPDATE import_checkpoints SET columns = columns || (
+         SELECT coalesce(jsonb_agg(t.c ORDER BY t.n), '[]'::jsonb)
+         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(c, n)
+         WHERE NOT columns @> jsonb_build_array(t.c))
+       WHERE task_id = $1 AND part = $2`,
+      [taskId, part, JSON.stringify(this.columns)],
+    );
+    this.columnsChanged = false;
+  }
+
+  private jsonMapper(keys: string[]): JsonEntry {
+    const signature = keys.join('\u0000');
+    let entry = this.cache.get(signature);
+    if (entry) return entry;
+    const missing = this.definition.requiredColumns.filter((c) => !keys.includes(c));
+    if (missing.length > 0) {
+      entry = { missing };
+    } else {
+      const mapper = this.definition.compile(keys, this.scope);
+      for (const c of mapper.ignoredColumns)
+        if (this.ignored.size < MAX_IGNORED) this.ignored.add(c);
+      entry = mapper;
+    }
+    this.addColumns(keys);
+    if (this.cache.size >= MAX_MAPPERS) this.cache.clear();
+    this.cache.set(signature, entry);
+    return entry;
+  }
+
+  private addColumns(keys: readonly string[]): void {
+    for (const k of keys) {
+      if (this.columnSet.has(k) || this.columns.length >= MAX_COLUMNS) continue;
+      this.columnSet.add(k);
+      this.columns.push(k);
+      this.columnsChanged = true;
+    }
+  }
+}

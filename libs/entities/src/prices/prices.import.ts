@@ -1,0 +1,13 @@
+import { EntityType } from '@ferry/contracts';
+import { EntityImportDefinition } from '../entity-definition';
+import { writePriceBatch } from './price-batch.writer';
+import { PRICE_REQUIRED_COLUMNS, PriceRowMapper } from './price-row.mapper';
+import { PriceRecord } from './price.record';
+
+/** PRICES import (SPEC §5): insert; meter_id must exist, lookup_key is unique, reruns add nothing. */
+export const pricesImport: EntityImportDefinition<PriceRecord> = {
+  entity: EntityType.PRICES,
+  requiredColumns: PRICE_REQUIRED_COLUMNS,
+  compile: (header, scope) => PriceRowMapper.compile(header, scope),
+  writeBatch: (client, records, scope) => writePriceBatch(client, records, scope),
+};
