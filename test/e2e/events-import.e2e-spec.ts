@@ -397,6 +397,26 @@ describe('the tasks API', () => {
     expect(doc.components.schemas.ErrorResponse.required).toMatchObject(
       expect.arrayContaining(['code', 'message', 'http_status_code', 'details']),
     );
+    // Every API endpoint is documented: an operation id, and its errors in the one shape.
+    for (const [route, ops] of Object.entries<any>(doc.paths)) {
+      if (!route.startsWith('/v1/')) continue;
+      for (const [method, op] of Object.entries<any>(ops)) {
+        expect(`${method} ${route} ${op.operationId}`).toMatch(/ \w+$/);
+        const errors = Object.keys(op.responses).filter((c) => Number(c) >= 400);
+        expect(`${method} ${route}: ${errors.join(',')}`).toMatch(/\d{3}/);
+      }
+    }
+    for (const route of [
+      '/v1/tasks/{id}/status',
+      '/v1/tasks/{id}/errors',
+      '/v1/tasks/{id}/download',
+      '/v1/tasks/{id}/events',
+      '/v1/uploads',
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(route);
+    }
+    expect(doc.paths['/v1/tasks/{id}/status'].put.operationId).toBe('updateTaskStatus');
+    expect(doc.paths['/v1/tasks/{id}/download'].get.operationId).toBe('downloadTaskExport');
     const ui = await fetch(`${ferry.baseUrl}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/swagger/i);

@@ -32,3 +32,9 @@ export class ErrorResponse {
   })
   error!: ErrorDetail;
 }
+
+/** `{message}` answers (PUT /v1/tasks/{id}/status). */
+export class MessageResponse {
+  @ApiProperty({ example: 'task task_01… cancelled' })
+  message!: string;
+}

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { Permission } from '@ferry/contracts';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
@@ -12,6 +14,9 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * GET task (another tenant's task is a 404, sent as a normal JSON error before the stream starts);
  * the stream itself comes from the shared hub, so a thousand watchers cost one subscription.
  */
+@ApiTags('Tasks')
+@ApiSecurity('ApiKeyAuth')
+@ApiAuthErrors()
 @Controller('v1/tasks')
 export class TaskEventsController {
   constructor(
@@ -20,6 +25,16 @@ export class TaskEventsController {
   ) {}
 
   @Get(':id/events')
+  @ApiOperation({
+    operationId: 'streamTaskEvents',
+    summary: "Server-Sent Events of a task's progress until it ends",
+    description:
+      'event: progress with {task, seq, rows_per_second, percent, eta_seconds}; event: end when ' +
+      'the task is COMPLETED or FAILED; a heartbeat comment every 15 s.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An event stream' })
+  @ApiErrors(404)
   @RequirePermission(Permission.TASK_READ)
   async events(
     @CurrentPrincipal() p: Principal,

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { FerryError } from '@ferry/contracts';
 import { ObjectStorages, UrlSigner } from '@ferry/files';
 import type { Response } from 'express';
@@ -16,6 +18,7 @@ const CONTENT_TYPES: ReadonlyArray<[RegExp, string]> = [
  * which only the gateway can make and which covers the expiry, is the credential (like an S3
  * presigned URL), so the link works with plain curl.
  */
+@ApiTags('Downloads')
 @Controller('v1/files')
 export class FilesController {
   constructor(
@@ -25,6 +28,12 @@ export class FilesController {
 
   @Get(':bucket')
   @Public()
+  @ApiOperation({
+    operationId: 'getSignedFile',
+    summary: 'A file of the built-in store, by the signed link that download returned (no key)',
+  })
+  @ApiResponse({ status: 200, description: 'The file, streamed' })
+  @ApiErrors(403, 404)
   async serve(
     @Param('bucket') bucket: string,
     @Query('key') key: unknown,

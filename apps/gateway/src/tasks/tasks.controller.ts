@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { FerryError, Permission } from '@ferry/contracts';
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ErrorResponse } from '../errors/error-response.dto';
+import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
+import { ErrorResponse, MessageResponse } from '../errors/error-response.dto';
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
@@ -12,10 +13,7 @@ import { UpdateTaskStatusDto } from './update-task-status.dto';
 
 @ApiTags('Tasks')
 @ApiSecurity('ApiKeyAuth')
-@ApiResponse({ status: 401, description: 'Missing or unknown API key', type: ErrorResponse })
-@ApiResponse({ status: 403, description: 'The key lacks the permission', type: ErrorResponse })
-@ApiResponse({ status: 429, description: 'Too many requests for this key', type: ErrorResponse })
-@ApiResponse({ status: 500, description: 'Internal error', type: ErrorResponse })
+@ApiAuthErrors()
 @Controller('v1/tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
@@ -75,6 +73,15 @@ export class TasksController {
 
   @Put(':id/status')
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'updateTaskStatus',
+    summary: 'Cancel (FAILED) or retry (PROCESSING) a task',
+    description:
+      'Cancel stops the worker within seconds and keeps the committed rows; retry continues from ' +
+      'the last committed row. A refused transition is 400 with details {from, to}.',
+  })
+  @ApiResponse({ status: 200, type: MessageResponse })
+  @ApiErrors(400, 404)
   @RequirePermission(Permission.TASK_WRITE)
   changeStatus(
     @CurrentPrincipal() p: Principal,

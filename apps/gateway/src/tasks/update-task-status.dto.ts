@@ -1,8 +1,14 @@
 import { TaskStatus } from '@ferry/contracts';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum } from 'class-validator';
 
 /** Body of `PUT /v1/tasks/{id}/status`: FAILED cancels, PROCESSING retries a FAILED task. */
 export class UpdateTaskStatusDto {
+  @ApiProperty({
+    enum: TaskStatus,
+    enumName: 'TaskStatus',
+    description: 'FAILED cancels a PENDING or PROCESSING task; PROCESSING retries a FAILED one',
+  })
   @IsEnum(TaskStatus, {
     message: 'task_status must be one of PENDING, PROCESSING, COMPLETED, FAILED',
   })

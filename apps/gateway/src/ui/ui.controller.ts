@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { FerryError } from '@ferry/contracts';
 import type { Response } from 'express';
 import { existsSync, readFileSync } from 'fs';
@@ -27,6 +28,7 @@ function assetsDir(): string {
  * Public, because the page itself holds no data: it asks for the API key and sends it as the
  * `x-api-key` header on every API call (the key never goes into a URL).
  */
+@ApiExcludeController()
 @Controller('ui')
 @Public()
 export class UiController {
