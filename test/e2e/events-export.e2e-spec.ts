@@ -6,7 +6,7 @@ import { hashApiKey } from '@ferry/persistence';
 import { FerryApi } from '../support/api';
 import { FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
-import { S3TestServer, startS3TestServer } from '../support/s3-server';
+import { S3TestServer, startS3TestServer } from '@ferry/files/testing';
 
 const BUCKET = 'ferry-exports';
 const TTL_SECONDS = 3;

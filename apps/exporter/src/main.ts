@@ -1,14 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import {
-  EntityType,
-  parseEvent,
-  TaskCreatedEvent,
-  taskCreatedPattern,
-  TaskType,
-} from '@ferry/contracts';
+import { TaskType } from '@ferry/contracts';
 import { ExportRunner } from '@ferry/entities';
-import { connectJetStream, messagingConfigFrom } from '@ferry/messaging';
+import { connectTaskWorker } from '@ferry/messaging';
 import { createLogger, loadConfig, runOrExit } from '@ferry/telemetry';
 import { AppModule } from './app.module';
 import { ExporterConfig } from './exporter.config';
@@ -19,23 +13,12 @@ runOrExit('exporter', async () => {
     logger: createLogger('exporter', config.LOG_LEVEL),
   });
   const runner = app.get(ExportRunner);
-  const consumers = Object.fromEntries(
-    Object.values(EntityType).map((entity) => [
-      taskCreatedPattern(TaskType.EXPORT, entity),
-      { durable: `exporter_${entity.toLowerCase()}`, concurrency: config.FERRY_EXPORT_CONCURRENCY },
-    ]),
-  );
-  connectJetStream(app, {
-    config: messagingConfigFrom(config, 'ferry-exporter'),
-    consumers,
-    // Deliveries ran out: the task ends FAILED with the last error, the message is in the DLQ.
-    onDeadLetter: async (dl) => {
-      const task = parseEvent(TaskCreatedEvent, dl.data);
-      await runner.fail(
-        task.task_id,
-        `Export gave up after ${dl.deliveries} attempts: ${dl.error}`,
-      );
-    },
+  connectTaskWorker(app, {
+    taskType: TaskType.EXPORT,
+    service: 'exporter',
+    concurrency: config.FERRY_EXPORT_CONCURRENCY,
+    env: config,
+    fail: (taskId, reason) => runner.fail(taskId, reason),
   });
   app.enableShutdownHooks();
   await app.startAllMicroservices();

@@ -13,3 +13,4 @@ export type { Msg, MsgHdrs, NatsConnection, Status, Subscription } from './nats.
 export * from './messaging.module';
 // For cross-service fault tests: a throwaway nats-server they may stop and restart.
 export * from './testing/private-nats.server';
+export * from './task-worker';

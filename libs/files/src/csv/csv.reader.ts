@@ -1,7 +1,5 @@
 import { Readable } from 'stream';
-import { StringDecoder } from 'string_decoder';
-import { FerryError } from '@ferry/contracts';
-import { abortError } from '../stream/abort';
+import { readTextChunks } from '../stream/text-chunks';
 import { CsvRecord } from './csv-record';
 import { CsvTextParser } from './csv-text.parser';
 
@@ -12,14 +10,6 @@ export interface CsvReadOptions {
 }
 
 const DEFAULT_MAX_ROW = 1024 * 1024;
-/** Text handed to the parser at once: fewer, larger parses when the source sends small chunks. */
-const MIN_PARSE_CHARS = 64 * 1024;
-/** A NUL byte this early means a binary file (or UTF-16), not UTF-8 CSV text. */
-const SNIFF_BYTES = 1024;
-
-function notText(): FerryError {
-  return FerryError.validation('the file is not a CSV text file (it contains NUL bytes)');
-}
 
 /**
  * Streams CSV records in the batches they were parsed in (one per ~64 KB of text): the cheap way
@@ -30,49 +20,10 @@ export async function* readCsvBatches(
   stream: Readable,
   opts: CsvReadOptions = {},
 ): AsyncGenerator<CsvRecord[]> {
-  const { signal } = opts;
   const parser = new CsvTextParser(opts.maxRowBytes ?? DEFAULT_MAX_ROW);
-  const decoder = new StringDecoder('utf8');
-  const onAbort = (): void => {
-    stream.destroy(abortError(signal));
-  };
-  if (signal?.aborted) throw abortError(signal);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let sniffed = 0;
-  let first = true;
-  let text = '';
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-      let decoded: string;
-      if (typeof chunk === 'string') {
-        decoded = chunk;
-        if (sniffed < SNIFF_BYTES && chunk.slice(0, SNIFF_BYTES - sniffed).includes('\0'))
-          throw notText();
-        sniffed += chunk.length;
-      } else {
-        if (sniffed < SNIFF_BYTES && chunk.subarray(0, SNIFF_BYTES - sniffed).includes(0))
-          throw notText();
-        sniffed += chunk.length;
-        decoded = decoder.write(chunk);
-      }
-      if (first && decoded.length > 0) {
-        first = false;
-        if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
-      }
-      text += decoded;
-      if (text.length < MIN_PARSE_CHARS) continue;
-      const records = parser.push(text, false);
-      text = '';
-      if (records.length > 0) yield records;
-    }
-    let rest = text + decoder.end();
-    if (first && rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
-    const records = parser.push(rest, true);
+  for await (const { text, last } of readTextChunks(stream, 'CSV', opts.signal)) {
+    const records = parser.push(text, last);
     if (records.length > 0) yield records;
-  } catch (err) {
-    throw signal?.aborted ? abortError(signal) : err;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,7 +1,5 @@
 import { Readable } from 'stream';
-import { StringDecoder } from 'string_decoder';
-import { FerryError } from '@ferry/contracts';
-import { abortError } from '../stream/abort';
+import { readTextChunks } from '../stream/text-chunks';
 import { JsonElementScanner } from './json-element.scanner';
 import { JsonRecord } from './json-record';
 
@@ -15,8 +13,6 @@ export interface JsonReadOptions {
 
 const DEFAULT_MAX_RECORD = 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 32;
-const MIN_SCAN_CHARS = 64 * 1024;
-const SNIFF_BYTES = 1024;
 
 /**
  * Streams the elements of a JSON file (a top-level array of objects, or newline-delimited
@@ -27,46 +23,13 @@ export async function* readJsonBatches(
   stream: Readable,
   opts: JsonReadOptions = {},
 ): AsyncGenerator<JsonRecord[]> {
-  const { signal } = opts;
   const scanner = new JsonElementScanner({
     maxRecordChars: opts.maxRecordChars ?? DEFAULT_MAX_RECORD,
     maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
   });
-  const decoder = new StringDecoder('utf8');
-  const onAbort = (): void => {
-    stream.destroy(abortError(signal));
-  };
-  if (signal?.aborted) throw abortError(signal);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let sniffed = 0;
-  let first = true;
-  let text = '';
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (sniffed < SNIFF_BYTES && buf.subarray(0, SNIFF_BYTES - sniffed).includes(0)) {
-        throw FerryError.validation('the file is not a JSON text file (it contains NUL bytes)');
-      }
-      sniffed += buf.length;
-      let decoded = decoder.write(buf);
-      if (first && decoded.length > 0) {
-        first = false;
-        if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
-      }
-      text += decoded;
-      if (text.length < MIN_SCAN_CHARS) continue;
-      const records = scanner.push(text, false);
-      text = '';
-      if (records.length > 0) yield records;
-    }
-    let rest = text + decoder.end();
-    if (first && rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
-    const records = scanner.push(rest, true);
+  for await (const { text, last } of readTextChunks(stream, 'JSON', opts.signal)) {
+    const records = scanner.push(text, last);
     if (records.length > 0) yield records;
-  } catch (err) {
-    throw signal?.aborted ? abortError(signal) : err;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
 }
 
