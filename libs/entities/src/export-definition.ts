@@ -20,6 +20,12 @@ export interface EntityExportDefinition {
   /** Column of `start_time`/`end_time` and of the order (time, then id): SPEC §6. */
   timeColumn: string;
   idColumn: string;
+  /**
+   * A natural key ordering rows of the same time before the id. Rows one import batch writes share
+   * `created_at`, and their ids are new in every environment, so without it the order of such rows
+   * would differ between an export and the export of its re-import.
+   */
+  tieBreak?: string;
   /** Selection keys of `metadata` this entity supports, and the column each one matches. */
   filters: Readonly<Record<string, string>>;
 }

@@ -6,3 +6,4 @@ export {
   CustomerRowMapper,
 } from './customer-row.mapper';
 export { writeCustomerBatch } from './customer-batch.writer';
+export * from './customers.export';

@@ -1,9 +1,6 @@
 import { EntityType } from '@ferry/contracts';
+import { utc } from '../common/export-sql';
 import type { EntityExportDefinition } from '../export-definition';
-
-/** RFC 3339 in UTC with only the fraction digits the value has (`…:05Z`, `…:05.25Z`). */
-const utc = (column: string) =>
-  `regexp_replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '\\.?0+Z$', 'Z')`;
 
 /**
  * EVENTS export: the import columns, `properties` as one JSON object cell (keys are free, so

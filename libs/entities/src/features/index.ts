@@ -7,3 +7,4 @@ export {
   lookupKeyFromName,
 } from './feature-row.mapper';
 export { writeFeatureBatch } from './feature-batch.writer';
+export * from './features.export';

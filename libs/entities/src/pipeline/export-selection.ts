@@ -62,7 +62,7 @@ export function parseExportSelection(
   return { startTime, endTime, filters, gzip: compression === 'gzip' };
 }
 
-/** The one query of an export: scoped, selected and in a stable order (time, then id). */
+/** The one query of an export: scoped, selected and in a stable order (time, natural key, id). */
 export function buildExportQuery(
   def: EntityExportDefinition,
   scope: { tenantId: string; environmentId: string },
@@ -84,9 +84,10 @@ export function buildExportQuery(
   }
   const columns = def.columns.map((c) => `(${c.sql})::text`).join(', ');
   const whereSql = `FROM ${def.table} WHERE ${where.join(' AND ')}`;
+  const order = [def.timeColumn, ...(def.tieBreak ? [def.tieBreak] : []), def.idColumn];
   return {
     where: whereSql,
     params,
-    select: `SELECT ${columns} ${whereSql} ORDER BY ${def.timeColumn}, ${def.idColumn}`,
+    select: `SELECT ${columns} ${whereSql} ORDER BY ${order.join(', ')}`,
   };
 }

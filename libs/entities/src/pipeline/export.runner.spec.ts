@@ -256,7 +256,14 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
 
   it('fails an export of an entity type without an export definition, naming it', async () => {
     const t = await task(FileType.CSV, {}, 'store://exports/', EntityType.PRICES);
-    await runner.run(t, { signal: new AbortController().signal });
+    const withoutPrices = new ExportRunner(
+      db.ds,
+      new StatusPublisher(js, js.subjects),
+      storages,
+      new Map([...EXPORT_DEFINITIONS].filter(([entity]) => entity !== EntityType.PRICES)),
+      { fetchRows: 2, progressIntervalMs: 0, allowLoopbackDestinations: true },
+    );
+    await withoutPrices.run(t, { signal: new AbortController().signal });
     const last = (await statusEvents(t.task_id)).at(-1);
     expect(last?.kind).toBe('failed');
     expect(last?.error_summary).toMatch(/Exporting PRICES is not available/);
