@@ -89,8 +89,9 @@ export async function roundTrip<R>(
   return { first, second: await toRows(envB), ignored };
 }
 
+const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'meter_id'];
+
 /** A row without the server-assigned columns (SPEC §4). */
 export function withoutServerColumns(row: ExportedRow): ExportedRow {
-  const { id: _id, created_at: _c, updated_at: _u, meter_id: _m, ...rest } = row;
-  return rest;
+  return Object.fromEntries(Object.entries(row).filter(([k]) => !SERVER_COLUMNS.includes(k)));
 }
