@@ -67,8 +67,9 @@ describe('@flexprice/sdk against Ferry', () => {
 
     expect(r.failedTask).toMatchObject({ id: r.createFailing.id, taskStatus: 'FAILED' });
     expect(r.failedTask.errorSummary).toMatch(/404/);
-    expect(typeof r.retry.message).toBe('string');
-    expect(r.afterRetry.taskStatus).toBe('PROCESSING');
+    expect(r.retry.message).toMatch(/attempt 1/);
+    expect(r.afterRetry).toMatchObject({ taskStatus: 'FAILED' });
+    expect(Date.parse(r.afterRetry.failedAt)).toBeGreaterThan(Date.parse(r.failedTask.failedAt));
 
     expect(r.exportTask).toMatchObject({ taskStatus: 'COMPLETED', totalRecords: 1000 });
     expect(r.download.download_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);

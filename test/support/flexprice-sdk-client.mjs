@@ -67,8 +67,14 @@ const failing = await step('createFailing', () =>
 );
 if (failing?.id) {
   await waitFor(failing.id, 'failedTask');
+  const first = out.failedTask;
   await step('retry', () => sdk.tasks.updateTaskStatus(failing.id, { taskStatus: 'PROCESSING' }));
-  await step('afterRetry', () => sdk.tasks.getTask(failing.id));
+  // The retry runs again and fails again (the file is still missing): a second failure, later.
+  for (let i = 0; i < 600; i++) {
+    const t = await step('afterRetry', () => sdk.tasks.getTask(failing.id));
+    if (t.error || (t.taskStatus === 'FAILED' && t.failedAt !== first.failedAt)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 // An export, and its download link.
