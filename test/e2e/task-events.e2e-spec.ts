@@ -4,7 +4,7 @@ import { eventsCsv } from '../support/events-csv';
 import { FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { readSse, SseMessage, SseResult } from '../support/sse';
-import { addTenantKey } from '../support/tenants';
+import { addTenantKey } from '../support/tenant-key';
 
 /** GET /v1/tasks/{id}/events through the four running services. */
 describe('live task progress over Server-Sent Events', () => {
