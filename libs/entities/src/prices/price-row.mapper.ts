@@ -14,6 +14,7 @@ import {
   PRICE_TYPES,
   PRICE_UNIT_TYPES,
   PriceRecord,
+  PRICE_VALUE_COLUMNS,
   PriceValues,
   ROUND_MODES,
   TIER_MODES,
@@ -28,29 +29,7 @@ export const PRICE_REQUIRED_COLUMNS = [
   'billing_model',
   'invoice_cadence',
 ] as const;
-const KNOWN = [
-  ...PRICE_REQUIRED_COLUMNS,
-  'billing_period_count',
-  'amount',
-  'meter_id',
-  'tier_mode',
-  'tiers',
-  'transform_quantity_divide_by',
-  'transform_quantity_round',
-  'price_unit_type',
-  'price_unit_config_price_unit',
-  'price_unit_config_amount',
-  'price_unit_config_tiers',
-  'trial_period_days',
-  'start_date',
-  'end_date',
-  'min_quantity',
-  'lookup_key',
-  'display_name',
-  'description',
-  'group_id',
-  'metadata',
-] as const;
+const KNOWN = PRICE_VALUE_COLUMNS;
 type PriceColumn = (typeof KNOWN)[number];
 /** Columns an export adds (SPEC §4) that an import ignores without listing them. */
 const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at'] as const;

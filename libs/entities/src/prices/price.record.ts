@@ -62,8 +62,8 @@ export interface PriceValues {
   metadata: string;
 }
 
-/** The stored columns, in COPY order. */
-export const PRICE_VALUE_COLUMNS: ReadonlyArray<keyof PriceValues> = [
+/** The stored columns, in COPY order: also exactly the columns a prices file may have. */
+export const PRICE_VALUE_COLUMNS = [
   'currency',
   'entity_type',
   'entity_id',
@@ -91,4 +91,4 @@ export const PRICE_VALUE_COLUMNS: ReadonlyArray<keyof PriceValues> = [
   'description',
   'group_id',
   'metadata',
-];
+] as const satisfies ReadonlyArray<keyof PriceValues>;
