@@ -30,6 +30,7 @@ export class AppModule {
               IMPORT_DEFINITIONS,
               {
                 batchSize: config.FERRY_IMPORT_BATCH_SIZE,
+                writers: config.FERRY_IMPORT_WRITERS,
                 progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
                 allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
                 maxFileBytes: config.FERRY_MAX_FILE_BYTES,

@@ -21,6 +21,12 @@ export class ImporterConfig extends StorageConfig {
   @Max(200_000)
   FERRY_IMPORT_BATCH_SIZE = 10_000;
 
+  /** Connections writing one events import's batches at once (committed in order). */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  FERRY_IMPORT_WRITERS = 2;
+
   @IsInt()
   @Min(100)
   @Max(60_000)

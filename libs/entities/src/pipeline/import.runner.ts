@@ -10,10 +10,11 @@ import {
   TaskStatus,
 } from '@ferry/contracts';
 import { decompressIfGzip, ObjectStorages, openHttpSource, redactUrl } from '@ferry/files';
-import { withClient, withTransaction } from '@ferry/persistence';
+import { withClient } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
-import type { EntityImportDefinition, ImportScope } from '../entity-definition';
+import type { BatchWriteResult, EntityImportDefinition, ImportScope } from '../entity-definition';
+import { BatchCommitter } from './batch.committer';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
 import { readRecords, RecordMapping, SourceRecord } from './record-mapping';
@@ -29,6 +30,8 @@ export interface ImportSettings {
   maxFileBytes: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Connections writing batches at once, for entity types whose writes allow it (events). */
+  writers?: number;
   /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
   cancelCheckMs?: number;
 }
@@ -163,8 +166,6 @@ export class ImportRunner {
     records: AsyncGenerator<SourceRecord>,
     startCp: Checkpoint,
   ): Promise<Checkpoint> {
-    let cp = startCp;
-    const start = startCp;
     const saved =
       startCp.nextRecord > 0
         ? await withClient(this.ds, (c) =>
@@ -174,87 +175,81 @@ export class ImportRunner {
     const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
 
     const s = this.settings;
-    let batch: unknown[] = [];
-    let errors: RowError[] = [];
+    let cp = startCp;
+    const entity_type = task.entity_type;
+    const committer = new BatchCommitter<PendingBatch, BatchWriteResult>(
+      this.ds,
+      {
+        write: async (client, b) => {
+          b.timer = metrics.batchWrite.startTimer({ entity_type });
+          await assertStillRunning(client, task.task_id, task.attempt);
+          return withSpan(
+            'import batch',
+            { 'ferry.task_id': task.task_id, 'ferry.records': b.records.length + b.errors.length },
+            () => definition.writeBatch(client, b.records, scope),
+          );
+        },
+        finish: async (client, b, written) => {
+          const errors = written.rowErrors.length ? b.errors.concat(written.rowErrors) : b.errors;
+          await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, errors);
+          await mapping.saveColumns(client, task.task_id, cp.part);
+          const count = b.records.length + b.errors.length;
+          cp = await this.checkpoints.advance(client, cp, {
+            records: count,
+            successful: written.written + written.duplicates,
+            failed: errors.length,
+            duplicates: written.duplicates,
+            errorSamples: sampleErrors(cp.errorSamples, errors),
+            totalRecords: b.final ? cp.nextRecord + count : null,
+          });
+          b.outcome = { ok: written.written, rejected: errors.length, duplicate: written.duplicates };
+        },
+        committed: async (b) => {
+          b.timer();
+          for (const [name, n] of Object.entries(b.outcome)) {
+            if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
+          }
+          const metadata = { ignored_columns: mapping.ignoredColumns };
+          if (b.final) await this.status.publish(task.task_id, news('completed', cp, metadata));
+          else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
+        },
+      },
+      definition.parallelWrites ? s.writers ?? 1 : 1,
+    );
+
+    let batch = newBatch();
     let seen = 0; // data records read in this delivery, including skipped ones
     let lastCommit = Date.now();
-    let inFlight: Promise<void> = Promise.resolve();
-
-    const commit = (final: boolean): Promise<void> => {
-      const records = batch;
-      const rowErrors = errors;
-      const count = records.length + rowErrors.length;
-      batch = [];
-      errors = [];
+    const submit = async (final: boolean) => {
+      const full = batch;
+      full.final = final;
+      batch = newBatch();
       lastCommit = Date.now();
-      const total = final ? cp.nextRecord + count : null;
-      // Batches commit strictly one after another (the seq fence needs it), but the next batch is
-      // parsed while this one is written.
-      inFlight = inFlight.then(async () => {
-        const entity_type = task.entity_type;
-        const timer = metrics.batchWrite.startTimer({ entity_type });
-        let outcome = { ok: 0, rejected: 0, duplicate: 0 };
-        cp = await withSpan(
-          'import batch',
-          { 'ferry.task_id': task.task_id, 'ferry.records': count },
-          () =>
-            withTransaction(this.ds, async (client) => {
-              await assertStillRunning(client, task.task_id, task.attempt);
-              const written = await definition.writeBatch(client, records, scope);
-              const allErrors = written.rowErrors.length
-                ? rowErrors.concat(written.rowErrors)
-                : rowErrors;
-              await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
-              await mapping.saveColumns(client, task.task_id, cp.part);
-              outcome = {
-                ok: written.written,
-                rejected: allErrors.length,
-                duplicate: written.duplicates,
-              };
-              return this.checkpoints.advance(client, cp, {
-                records: count,
-                successful: written.written + written.duplicates,
-                failed: allErrors.length,
-                duplicates: written.duplicates,
-                errorSamples: sampleErrors(cp.errorSamples, allErrors),
-                totalRecords: total,
-              });
-            }),
-        );
-        timer();
-        for (const [name, n] of Object.entries(outcome)) {
-          if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
-        }
-        const metadata = { ignored_columns: mapping.ignoredColumns };
-        if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
-        else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
-      });
-      return inFlight;
+      await committer.submit(full);
     };
 
     try {
       for await (const rec of records) {
-        if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
+        if (seen++ < startCp.nextRecord) continue; // committed by an earlier delivery
         const mapped = mapping.map(rec);
-        if (isRowError(mapped)) errors.push(mapped);
-        else batch.push(mapped);
-        const size = batch.length + errors.length;
+        if (isRowError(mapped)) batch.errors.push(mapped);
+        else batch.records.push(mapped);
+        const size = batch.records.length + batch.errors.length;
         if (
           size >= s.batchSize ||
           ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
         ) {
-          await inFlight; // at most one batch in flight: memory stays bounded by two batches
-          void commit(false).catch(() => undefined); // its error surfaces through the next await
+          await submit(false); // waits while every writer is busy: memory holds writers + 1 batches
         }
       }
+      await submit(true);
+      await committer.drain();
     } catch (err) {
-      // Reading failed (abort, broken download) while a batch may still be committing: let it
-      // land first, or it would commit after this delivery gave the task up and fence the next.
-      await inFlight.catch(() => undefined);
+      // Reading failed (abort, broken download) while batches may still be committing: let them
+      // land first, or one would commit after this delivery gave the task up and fence the next.
+      await committer.abandon();
       throw err;
     }
-    await inFlight;
-    await commit(true);
     this.logger.log(
       `task ${task.task_id}: ${cp.processed} records, ${cp.successful} ok, ${cp.failed} rejected, ${cp.duplicates} duplicates`,
     );
@@ -290,6 +285,26 @@ export class ImportRunner {
     );
     return rows[0] ?? null;
   }
+}
+
+/** A batch on its way through the committer. */
+interface PendingBatch {
+  records: unknown[];
+  errors: RowError[];
+  final: boolean;
+  outcome: { ok: number; rejected: number; duplicate: number };
+  /** Ends the batch-write latency timer (started when the batch starts writing). */
+  timer: () => void;
+}
+
+function newBatch(): PendingBatch {
+  return {
+    records: [],
+    errors: [],
+    final: false,
+    outcome: { ok: 0, rejected: 0, duplicate: 0 },
+    timer: () => undefined,
+  };
 }
 
 /** What the status service needs to know after a checkpoint: counters, summary, metadata. */
