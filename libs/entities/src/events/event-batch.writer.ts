@@ -68,7 +68,10 @@ function refusedRow(record: EventRecord, err: unknown): RowError {
     message: column
       ? `${column} was refused by the database: ${why}`
       : `the database refused the row: ${why}`,
-    raw: rawCells(EVENT_RECORD_COLUMNS, parseCopyLine(recordCopyText(record)).map((v) => v ?? '')),
+    raw: rawCells(
+      EVENT_RECORD_COLUMNS,
+      parseCopyLine(recordCopyText(record)).map((v) => v ?? ''),
+    ),
   };
 }
 

@@ -202,7 +202,11 @@ export class ImportRunner {
             errorSamples: sampleErrors(cp.errorSamples, errors),
             totalRecords: b.final ? cp.nextRecord + count : null,
           });
-          b.outcome = { ok: written.written, rejected: errors.length, duplicate: written.duplicates };
+          b.outcome = {
+            ok: written.written,
+            rejected: errors.length,
+            duplicate: written.duplicates,
+          };
         },
         committed: async (b) => {
           b.timer();
@@ -214,7 +218,7 @@ export class ImportRunner {
           else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
         },
       },
-      definition.parallelWrites ? s.writers ?? 1 : 1,
+      definition.parallelWrites ? (s.writers ?? 1) : 1,
     );
 
     let batch = newBatch();
