@@ -21,6 +21,11 @@ export class ImporterConfig extends StorageConfig {
   @Max(200_000)
   FERRY_IMPORT_BATCH_SIZE = 10_000;
 
+  /** A batch is also committed at this many characters of cells (bounds memory for huge rows). */
+  @IsInt()
+  @Min(64 * 1024)
+  FERRY_IMPORT_BATCH_CHARS = 8 * 1024 * 1024;
+
   /** Connections writing one events import's batches at once (committed in order). */
   @IsInt()
   @Min(1)

@@ -15,7 +15,7 @@ const STAGE = 'ferry_events_stage';
 const CREATE_STAGE =
   `CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (id text, event_name text, external_customer_id text, customer_id text, ` +
   `"timestamp" timestamptz, source text, properties jsonb, environment_id text, tenant_id text, task_id text) ON COMMIT DELETE ROWS`;
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_CHARS = 64 * 1024;
 
 interface PgError {
   code?: string;

@@ -317,6 +317,18 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
       expect(requestsFor(task)).toBe(1);
     });
 
+    it('also ends a batch at batchChars characters of cells, so huge rows make small batches', async () => {
+      const task = await newTask(eventsCsv(0, 1000));
+      // A row here has about 40 characters of cells: 4,000 characters is about 100 rows.
+      await runner({ batchSize: 100_000, batchChars: 4_000 }).run(task, {
+        signal: new AbortController().signal,
+      });
+      const progress = (await statusEvents(task.task_id)).filter((e) => e.kind === 'progress');
+      expect(progress.length).toBeGreaterThanOrEqual(8);
+      expect(progress.length).toBeLessThanOrEqual(12);
+      expect(await eventCount(task)).toBe(1000);
+    });
+
     it('with two writers, counts ids repeated across neighbouring batches once each, in file order', async () => {
       // Rows 1000..1999 repeat the ids of rows 999..0 (reversed), so two batches in flight want
       // the same keys in opposite orders: the lock wait must end in a one-writer rewrite.

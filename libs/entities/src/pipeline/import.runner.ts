@@ -30,6 +30,11 @@ export interface ImportSettings {
   maxFileBytes: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /**
+   * A batch is also committed once its records' cells hold this many characters: memory holds
+   * `writers + 1` batches, so this bounds it whatever the rows' size (default 8 Mi).
+   */
+  batchChars?: number;
   /** Connections writing batches at once, for entity types whose writes allow it (events). */
   writers?: number;
   /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
@@ -42,6 +47,7 @@ export interface RunControl {
 }
 
 const SUMMARY_SAMPLES = 10;
+const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
 
 /**
  * Runs one import task: stream the file, map each record, write batches, and commit each batch
@@ -223,11 +229,13 @@ export class ImportRunner {
 
     let batch = newBatch();
     let seen = 0; // data records read in this delivery, including skipped ones
+    let chars = 0; // text of the records in `batch`, so a file of huge rows still makes small batches
     let lastCommit = Date.now();
     const submit = async (final: boolean) => {
       const full = batch;
       full.final = final;
       batch = newBatch();
+      chars = 0;
       lastCommit = Date.now();
       await committer.submit(full);
     };
@@ -238,9 +246,11 @@ export class ImportRunner {
         const mapped = mapping.map(rec);
         if (isRowError(mapped)) batch.errors.push(mapped);
         else batch.records.push(mapped);
+        for (const v of rec.values) chars += v.length;
         const size = batch.records.length + batch.errors.length;
         if (
           size >= s.batchSize ||
+          chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
           ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
         ) {
           await submit(false); // waits while every writer is busy: memory holds writers + 1 batches
