@@ -17,7 +17,7 @@ import type { BatchWriteResult, EntityImportDefinition, ImportScope } from '../e
 import { BatchCommitter } from './batch.committer';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
-import { readRecords, RecordMapping, SourceRecord } from './record-mapping';
+import { readRecordBatches, RecordMapping, SourceRecord } from './record-mapping';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
 
@@ -147,7 +147,7 @@ export class ImportRunner {
       importTime: new Date(),
     };
     const source = await this.openSource(task.file_url, task.environment_id, control.signal);
-    let records: AsyncGenerator<SourceRecord> | null = null;
+    let batches: AsyncGenerator<SourceRecord[]> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
@@ -157,10 +157,10 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      records = readRecords(source, task.file_type, control.signal);
-      return await this.consume(task, scope, definition, records, cp);
+      batches = readRecordBatches(source, task.file_type, control.signal);
+      return await this.consume(task, scope, definition, batches, cp);
     } finally {
-      await records?.return(undefined);
+      await batches?.return(undefined);
       source.destroy();
     }
   }
@@ -169,7 +169,7 @@ export class ImportRunner {
     task: TaskCreatedEvent,
     scope: ImportScope,
     definition: EntityImportDefinition<unknown>,
-    records: AsyncGenerator<SourceRecord>,
+    batches: AsyncGenerator<SourceRecord[]>,
     startCp: Checkpoint,
   ): Promise<Checkpoint> {
     const saved =
@@ -178,7 +178,13 @@ export class ImportRunner {
             RecordMapping.savedColumns(c, task.task_id, startCp.part),
           )
         : [];
-    const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
+    const { mapping, pending } = await RecordMapping.open(
+      definition,
+      scope,
+      task.file_type,
+      batches,
+      saved,
+    );
 
     const s = this.settings;
     let cp = startCp;
@@ -240,21 +246,27 @@ export class ImportRunner {
       await committer.submit(full);
     };
 
+    /** Adds one record to the batch; true when the batch should be committed now. */
+    const add = (rec: SourceRecord): boolean => {
+      if (seen++ < startCp.nextRecord) return false; // committed by an earlier delivery
+      const mapped = mapping.map(rec);
+      if (isRowError(mapped)) batch.errors.push(mapped);
+      else batch.records.push(mapped);
+      for (const v of rec.values) chars += v.length;
+      const size = batch.records.length + batch.errors.length;
+      return (
+        size >= s.batchSize ||
+        chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
+        ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
+      );
+    };
+
     try {
-      for await (const rec of records) {
-        if (seen++ < startCp.nextRecord) continue; // committed by an earlier delivery
-        const mapped = mapping.map(rec);
-        if (isRowError(mapped)) batch.errors.push(mapped);
-        else batch.records.push(mapped);
-        for (const v of rec.values) chars += v.length;
-        const size = batch.records.length + batch.errors.length;
-        if (
-          size >= s.batchSize ||
-          chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
-          ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
-        ) {
-          await submit(false); // waits while every writer is busy: memory holds writers + 1 batches
-        }
+      // The reader's batches (one per ~64 KB of text) are walked synchronously: no promise per
+      // record. Submitting waits while every writer is busy: memory holds writers + 1 batches.
+      for (const rec of pending) if (add(rec)) await submit(false);
+      for await (const recs of batches) {
+        for (const rec of recs) if (add(rec)) await submit(false);
       }
       await submit(true);
       await committer.drain();
