@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { MessagingModule, messagingConfigFrom } from '@ferry/messaging';
 import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
+import { BodyErrorInterceptor } from './errors/deferred-body';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { TaskEventsController } from './events/task-events.controller';
 import { taskWatchHubProvider } from './events/task-watch-hub.provider';
@@ -41,6 +42,7 @@ export class AppModule {
         { provide: GatewayConfig, useValue: config },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        { provide: APP_INTERCEPTOR, useClass: BodyErrorInterceptor },
         DefaultCredentialsService,
         TaskMetricsService,
         OutboxRelay,

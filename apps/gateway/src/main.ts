@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, NextFunction, Request, Response, urlencoded } from 'express';
 import { runMigrations } from '@ferry/persistence';
 import { createLogger, httpTracing, loadConfig, runOrExit } from '@ferry/telemetry';
 import { AppModule } from './app.module';
+import { deferredBodyParsers } from './errors/deferred-body';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayConfig } from './gateway.config';
 import { serveOpenApi } from './openapi';
@@ -23,12 +23,9 @@ runOrExit('gateway', async () => {
     logger: createLogger('gateway', config.LOG_LEVEL),
     bodyParser: false,
   });
-  // Nest's usual JSON and form parsers, except on uploads, whose body streams into the store.
-  const parsers = [json(), urlencoded({ extended: true })];
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/v1/uploads')) return next();
-    parsers[0](req, res, (err?: unknown) => (err ? next(err) : parsers[1](req, res, next)));
-  });
+  // Nest's usual JSON and form parsers (their errors answered after the key check), except on
+  // uploads, whose body streams into the store.
+  app.use(deferredBodyParsers((req) => req.path.startsWith('/v1/uploads')));
   app.use(httpTracing());
   app.useGlobalPipes(createValidationPipe());
   serveOpenApi(app);

@@ -18,16 +18,22 @@ import { createValidationPipe } from '../errors/validation.pipe';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { TasksController } from '../tasks/tasks.controller';
 import { TasksService } from '../tasks/tasks.service';
-import { CurrentPrincipal, Principal, Public } from './principal';
+import { CurrentPrincipal, Principal, Public, RequirePermission } from './principal';
 import { ApiKeyGuard } from './api-key.guard';
 import { GatewayConfig } from '../gateway.config';
 
-/** A route that needs a valid key but no permission, and shows whom the guard resolved. */
+/** Shows whom the guard resolved; and a route that forgot to declare its permission. */
 @Controller('whoami')
 class WhoAmIController {
   @Get()
+  @RequirePermission(Permission.TASK_READ)
   whoami(@CurrentPrincipal() p: Principal) {
     return p;
+  }
+
+  @Get('undeclared')
+  undeclared() {
+    return { reached: true };
   }
 
   @Get('open')
@@ -163,10 +169,18 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
       expectDenied(await call(`/v1/tasks/${String(created.body['id'])}`, writeOnly.apiKey), 403);
     });
 
-    it('lets a key with no permission reach a route that needs none', async () => {
+    it('refuses a key with no permission everywhere', async () => {
       const bare = await provisionCredentials(db.ds, { permissions: [] });
-      expect((await call('/whoami', bare.apiKey)).status).toBe(200);
+      expectDenied(await call('/whoami', bare.apiKey), 403);
       expectDenied(await call('/v1/tasks', bare.apiKey), 403);
+    });
+
+    it('fails closed on a route that declares no permission: 500 even for a full key', async () => {
+      const a = await call('/whoami/undeclared', full.apiKey);
+      expect(a.status).toBe(500);
+      expect(a.body).toMatchObject({ code: 'internal_error' });
+      expect(a.body).not.toHaveProperty('reached');
+      expectDenied(await call('/whoami/undeclared'), 401);
     });
   });
 

@@ -64,7 +64,13 @@ export class ApiKeyGuard implements CanActivate {
       PERMISSION_KEY,
       targets,
     );
-    if (needed && !principal.permissions.includes(needed)) {
+    if (!needed) {
+      // A route someone forgot to annotate: refused (500, logged), never open to every key.
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name} declares neither @Public() nor @RequirePermission()`,
+      );
+    }
+    if (!principal.permissions.includes(needed)) {
       throw FerryError.forbidden(`This API key lacks the ${needed} permission`, {
         permission: needed,
       });

@@ -1,4 +1,10 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { Permission } from '@ferry/contracts';
 import { PUBLIC_ROUTE } from '@ferry/telemetry';
 import type { Request } from 'express';
@@ -15,11 +21,19 @@ export interface Principal {
 export type AuthedRequest = Request & { principal?: Principal };
 
 export const PERMISSION_KEY = 'ferry:permission';
+/** The OpenAPI extension naming an operation's permission (so clients and tests can read it). */
+export const PERMISSION_EXTENSION = 'x-ferry-permission';
 export const PUBLIC_KEY = PUBLIC_ROUTE;
 
-/** The permission a route needs; routes without one need only a valid key. */
+/**
+ * The permission a route needs, also written into the OpenAPI document. Every route declares
+ * either this or `@Public()`: the guard refuses a route that declares neither (fail closed).
+ */
 export const RequirePermission = (permission: Permission) =>
-  SetMetadata(PERMISSION_KEY, permission);
+  applyDecorators(
+    SetMetadata(PERMISSION_KEY, permission),
+    ApiExtension(PERMISSION_EXTENSION, permission),
+  );
 
 /** Routes that need no key (health, docs). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -1,15 +1,18 @@
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { Permission } from '@ferry/contracts';
 import { ApiKeyRepository, createTestDatabase, provisionCredentials } from '@ferry/persistence';
 import type { AddressInfo } from 'net';
 import { ErrorBodyFilter } from '../errors/error-body.filter';
 import { GatewayConfig } from '../gateway.config';
 import { ApiKeyGuard } from './api-key.guard';
+import { RequirePermission } from './principal';
 
 @Controller('ping')
 class PingController {
   @Get()
+  @RequirePermission(Permission.TASK_READ)
   ping() {
     return { ok: true };
   }
