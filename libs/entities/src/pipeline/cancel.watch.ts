@@ -13,9 +13,11 @@ export class TaskCancelledError extends Error {
 type Queryable = Pick<PoolClient, 'query'>;
 
 /**
- * Inside a batch's transaction: the task must still be this attempt's and not FAILED. `FOR SHARE`
- * makes a concurrent cancel (which locks the row for update) wait for this batch or be seen by it,
- * so after a cancel has answered no further batch of the cancelled run commits.
+ * Inside a batch's transaction: the task must still be this attempt's and not FAILED. `FOR KEY
+ * SHARE` makes a concurrent cancel (which locks the row FOR UPDATE) wait for this batch or be seen
+ * by it, so after a cancel has answered no further batch of the cancelled run commits. It is the
+ * weakest lock that does: with two writers a batch transaction is nearly always open, and a
+ * `FOR SHARE` would keep the status service's progress UPDATEs waiting until the import ended.
  */
 export async function assertStillRunning(
   db: Queryable,
@@ -23,7 +25,7 @@ export async function assertStillRunning(
   attempt: number,
 ): Promise<void> {
   const { rows } = await db.query<{ task_status: string; attempt: number }>(
-    'SELECT task_status, attempt FROM tasks WHERE id = $1 FOR SHARE',
+    'SELECT task_status, attempt FROM tasks WHERE id = $1 FOR KEY SHARE',
     [taskId],
   );
   const why = stopReason(rows[0], attempt);
