@@ -81,6 +81,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
     batchSize: 100,
     progressIntervalMs: 60_000,
     allowLoopbackSources: true,
+    fetch: { allowHttp: true },
     maxFileBytes: 64 * 1024 * 1024,
     connectTimeoutMs: 2_000,
     idleTimeoutMs: 5_000,

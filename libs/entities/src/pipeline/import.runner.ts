@@ -9,26 +9,28 @@ import {
   TaskCreatedEvent,
   TaskStatus,
 } from '@ferry/contracts';
-import { decompressIfGzip, ObjectStorages, openHttpSource, redactUrl } from '@ferry/files';
+import { ObjectStorages } from '@ferry/files';
 import { withClient, withTransaction } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
-import { readRecords, RecordMapping, SourceRecord } from './record-mapping';
+import { openImportSource, SourceSettings } from './import-source';
+import { readRecords, RecordLimits, RecordMapping, SourceRecord } from './record-mapping';
+import { RowErrorBudget } from './row-error.budget';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
 
-export interface ImportSettings {
+export interface ImportSettings extends SourceSettings {
   /** Records per committed batch (one COPY + checkpoint per batch). */
   batchSize: number;
   /** A batch is also committed when this long has passed since the last commit (live counters). */
   progressIntervalMs: number;
-  allowLoopbackSources: boolean;
-  maxFileBytes: number;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
+  /** Limits of one record (row size, columns, cell size, JSON depth). */
+  records?: RecordLimits;
+  /** Rejected rows a task may have when its metadata sets no max_errors (default 10,000). */
+  maxRowErrors?: number;
   /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
   cancelCheckMs?: number;
 }
@@ -137,7 +139,13 @@ export class ImportRunner {
       taskId: task.task_id,
       importTime: new Date(),
     };
-    const source = await this.openSource(task.file_url, task.environment_id, control.signal);
+    const source = await openImportSource(
+      task.file_url,
+      task.environment_id,
+      control.signal,
+      this.settings,
+      this.storages,
+    );
     let records: AsyncGenerator<SourceRecord> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
@@ -148,7 +156,7 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      records = readRecords(source, task.file_type, control.signal);
+      records = readRecords(source, task.file_type, control.signal, this.settings.records);
       return await this.consume(task, scope, definition, records, cp);
     } finally {
       await records?.return(undefined);
@@ -172,6 +180,8 @@ export class ImportRunner {
           )
         : [];
     const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
+    const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
+    let rejected = startCp.failed; // a lower bound of cp.failed, known without waiting for a commit
 
     const s = this.settings;
     let batch: unknown[] = [];
@@ -225,6 +235,7 @@ export class ImportRunner {
         for (const [name, n] of Object.entries(outcome)) {
           if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
         }
+        budget.check(cp.failed);
         const metadata = { ignored_columns: mapping.ignoredColumns };
         if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
         else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
@@ -238,6 +249,10 @@ export class ImportRunner {
         const mapped = mapping.map(rec);
         if (isRowError(mapped)) errors.push(mapped);
         else batch.push(mapped);
+        if (isRowError(mapped) && budget.exceededBy(++rejected)) {
+          await inFlight; // commits what was read, then the budget check fails the task
+          await commit(false);
+        }
         const size = batch.length + errors.length;
         if (
           size >= s.batchSize ||
@@ -259,28 +274,6 @@ export class ImportRunner {
       `task ${task.task_id}: ${cp.processed} records, ${cp.successful} ok, ${cp.failed} rejected, ${cp.duplicates} duplicates`,
     );
     return cp;
-  }
-
-  private async openSource(url: string, environmentId: string, signal: AbortSignal) {
-    const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-    const s = this.settings;
-    if ((scheme === 'store' || scheme === 's3') && this.storages) {
-      const stream = await this.storages.open(url, environmentId);
-      return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
-    }
-    if (scheme !== 'http' && scheme !== 'https') {
-      throw FerryError.validation(
-        `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
-      );
-    }
-    const { stream } = await openHttpSource(url, {
-      allowLoopback: s.allowLoopbackSources,
-      maxBytes: s.maxFileBytes,
-      connectTimeoutMs: s.connectTimeoutMs,
-      idleTimeoutMs: s.idleTimeoutMs,
-      signal,
-    });
-    return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
   }
 
   private async readTask(id: string): Promise<{ task_status: TaskStatus; attempt: number } | null> {

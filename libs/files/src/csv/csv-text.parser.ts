@@ -1,6 +1,6 @@
 import { Parser, ParseResult } from 'papaparse';
 import { RowErrorCode } from '@ferry/contracts';
-import { NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
+import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
 import { CsvRecord } from './csv-record';
 
 const LF = 10;
@@ -82,6 +82,7 @@ export class CsvTextParser {
     const checkCells = consumed > maxCellChars;
     // Bytes that are not UTF-8 were decoded to U+FFFD: only then are the values searched.
     const badText = input.indexOf(REPLACEMENT_CHAR) !== -1;
+    const hasNul = input.indexOf('\0') !== -1;
     const quoteErrors = errors.length > 0 ? quoteErrorsByRow(errors, rows.length) : null;
     const records: CsvRecord[] = [];
     let line = this.nextLine;
@@ -107,6 +108,9 @@ export class CsvTextParser {
         record.errorCode = RowErrorCode.MALFORMED_ROW;
       } else if (badText && values.some((v) => v.includes(REPLACEMENT_CHAR))) {
         record.error = NOT_UTF8;
+        record.errorCode = RowErrorCode.MALFORMED_ROW;
+      } else if (hasNul && values.some((v) => v.includes('\0'))) {
+        record.error = HAS_NUL;
         record.errorCode = RowErrorCode.MALFORMED_ROW;
       } else if (checkCells) {
         const long = values.findIndex((v) => v.length > maxCellChars);

@@ -1,5 +1,5 @@
 import { FerryError, RowErrorCode } from '@ferry/contracts';
-import { NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
+import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
 import { JsonRecord } from './json-record';
 import { splitJsonObject } from './json-object.splitter';
 
@@ -225,6 +225,9 @@ export class JsonElementScanner {
     }
     if (body.includes(REPLACEMENT_CHAR)) {
       return rejected(line, RowErrorCode.MALFORMED_ROW, `element ${line}: ${NOT_UTF8}`, body);
+    }
+    if (body.includes('\\u0000') || body.includes('\0')) {
+      return rejected(line, RowErrorCode.MALFORMED_ROW, `element ${line}: ${HAS_NUL}`, body);
     }
     const split = splitJsonObject(body);
     if ('error' in split) {

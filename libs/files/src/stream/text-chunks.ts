@@ -89,3 +89,6 @@ export const REPLACEMENT_CHAR = '\ufffd';
 /** The row error of a record with bytes that are not UTF-8. */
 export const NOT_UTF8 =
   'the row is not valid UTF-8 text (a byte sequence could not be decoded; save the file as UTF-8)';
+
+/** The row error of a record holding a NUL character (text in PostgreSQL cannot). */
+export const HAS_NUL = 'the row contains a NUL character, which Ferry cannot store';
