@@ -23,8 +23,25 @@ export interface SourceSettings {
   downloadTimeoutMs?: number;
 }
 
-/** Opens an import's `file_url` (http(s) through the SSRF guard, store://, s3://), gunzipped if gzip. */
+/**
+ * Opens an import's `file_url` (http(s) through the SSRF guard, store://, s3://), gunzipped if
+ * gzip. The stream keeps a failure (a connection reset before anyone reads) until it is read:
+ * with no 'error' listener yet, Node would otherwise throw it and end the process.
+ */
 export async function openImportSource(
+  url: string,
+  environmentId: string,
+  signal: AbortSignal,
+  s: SourceSettings,
+  storages?: ObjectStorages,
+): Promise<Readable> {
+  const stream = await openStream(url, environmentId, signal, s, storages);
+  // The reader sees the error anyway: a destroyed stream's iterator throws `stream.errored`.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+async function openStream(
   url: string,
   environmentId: string,
   signal: AbortSignal,
