@@ -102,7 +102,6 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         FERRY_API_KEY: apiKey,
         FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
         FERRY_ALLOW_HTTP: 'true',
-        FERRY_ALLOW_HTTP: 'true',
         PORT: String(ports[name]),
         HOST: '127.0.0.1',
         ...opts.env,
