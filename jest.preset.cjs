@@ -12,5 +12,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
   },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: __dirname + '/' }),
+  // Hooks drop test databases; DROP DATABASE waits for a checkpoint, seconds on a busy disk.
+  testTimeout: 30_000,
   reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
 };

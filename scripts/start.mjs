@@ -3,7 +3,15 @@
 // in the foreground (Ctrl-C stops them). Settings come from the environment (README, Configuration).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ensureDependencies, ensureNats, ensurePostgres, log, nx, root } from './lib/system.mjs';
+import {
+  ensureDependencies,
+  ensureNats,
+  ensurePostgres,
+  log,
+  manifestNodeOptions,
+  nx,
+  root,
+} from './lib/system.mjs';
 
 const env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ferry',
@@ -32,9 +40,12 @@ const services = [
   ['exporter', { PORT: env.EXPORTER_PORT ?? '3002' }],
   ['status', { PORT: env.STATUS_PORT ?? '3003' }],
 ];
+const nodeOptions = Object.fromEntries(
+  await Promise.all(services.map(async ([name]) => [name, await manifestNodeOptions(name)])),
+);
 const children = services.map(([name, extra]) => {
   const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'main.js')], {
-    env: { ...env, ...extra },
+    env: { ...env, NODE_OPTIONS: nodeOptions[name], ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (chunk) =>

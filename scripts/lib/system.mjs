@@ -2,7 +2,7 @@
 // NATS (with JetStream) answer, starting local ones when none is reachable. Node built-ins only, so
 // it runs before `npm ci`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -122,4 +122,20 @@ export function nx(args, env = {}) {
   run(path.join(root, 'node_modules', '.bin', 'nx'), args, {
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', ...env },
   });
+}
+
+/**
+ * NODE_OPTIONS a service's Kubernetes manifest sets (deploy/base/<service>.yaml), so that a local
+ * start and the tests run each service with the same V8 settings as production. '' when none.
+ */
+export async function manifestNodeOptions(service) {
+  const file = path.join(root, 'deploy/base', `${service}.yaml`);
+  if (!existsSync(file)) return '';
+  // Imported here: this module runs before `npm ci` has installed yaml.
+  const { parseAllDocuments } = await import('yaml');
+  const deployment = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .find((d) => d?.kind === 'Deployment');
+  const env = deployment?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }

@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import net from 'net';
 import path from 'path';
+import { readFileSync } from 'fs';
 import { Client, Pool } from 'pg';
+import { parseAllDocuments } from 'yaml';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@ferry/messaging';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -71,6 +73,17 @@ async function admin<T>(pgUrl: string, fn: (c: Client) => Promise<T>): Promise<T
   }
 }
 
+/** NODE_OPTIONS of a service's Kubernetes manifest: the tests run it as production does. */
+function manifestNodeOptions(name: ServiceName): string {
+  const file = path.join(ROOT, 'deploy/base', `${name}.yaml`);
+  const deployment = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .find((d) => d?.kind === 'Deployment');
+  const env: Array<{ name: string; value?: string }> =
+    deployment?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
+
 /**
  * Starts the four built services (dist/apps/*) as separate processes on their own database and
  * their own NATS prefix (so parallel or leftover runs never meet), and waits until each is ready.
@@ -102,6 +115,7 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         FERRY_API_KEY: apiKey,
         FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
         FERRY_ALLOW_HTTP: 'true',
+        NODE_OPTIONS: manifestNodeOptions(name),
         PORT: String(ports[name]),
         HOST: '127.0.0.1',
         ...opts.env,

@@ -30,6 +30,8 @@ export class AppModule {
               IMPORT_DEFINITIONS,
               {
                 batchSize: config.FERRY_IMPORT_BATCH_SIZE,
+                batchChars: config.FERRY_IMPORT_BATCH_CHARS,
+                writers: config.FERRY_IMPORT_WRITERS,
                 progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
                 fetch: fetchPolicyFrom(config),
                 allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,

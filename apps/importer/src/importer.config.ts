@@ -22,6 +22,17 @@ export class ImporterConfig extends FetchConfig {
   @Max(200_000)
   FERRY_IMPORT_BATCH_SIZE = 10_000;
 
+  /** A batch is also committed at this many characters of cells (bounds memory for huge rows). */
+  @IsInt()
+  @Min(64 * 1024)
+  FERRY_IMPORT_BATCH_CHARS = 8 * 1024 * 1024;
+
+  /** Connections writing one events import's batches at once (committed in order). */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  FERRY_IMPORT_WRITERS = 2;
+
   @IsInt()
   @Min(100)
   @Max(60_000)

@@ -36,6 +36,12 @@ export interface EntityImportDefinition<R> {
   requiredColumns: readonly string[];
   /** Compiles the header once; throws a non-retryable FerryError naming every missing required column. */
   compile(header: string[], scope: ImportScope): CompiledRowMapper<R>;
+  /**
+   * True when two batches may be written at once on two connections (committed in order): the
+   * writes must not depend on what an earlier batch of the same file wrote (plain inserts that
+   * skip a key already there do not; an upsert that reads the row before writing it does).
+   */
+  parallelWrites?: boolean;
   /** Writes a batch inside the caller's open transaction on `client` (pg.PoolClient). */
   writeBatch(client: PoolClient, records: R[], scope: ImportScope): Promise<BatchWriteResult>;
 }

@@ -21,3 +21,13 @@ export function copyText(value: string): string {
 export function copyNullable(value: string | null): string {
   return value === null ? '\\N' : copyText(value);
 }
+
+const UNESCAPES = /\\(.)/g;
+const UNESCAPED: Readonly<Record<string, string>> = { t: '\t', n: '\n', r: '\r', '\\': '\\' };
+
+/** Splits one line of COPY text back into its values (`\N` is null). */
+export function parseCopyLine(line: string): Array<string | null> {
+  return line
+    .split('\t')
+    .map((v) => (v === '\\N' ? null : v.replace(UNESCAPES, (_m, c: string) => UNESCAPED[c] ?? c)));
+}

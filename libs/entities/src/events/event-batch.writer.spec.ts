@@ -36,7 +36,7 @@ function records(rows: string[][], firstLine = 2): EventRecord[] {
   const mapper = eventsImport.compile(HEADER, scope);
   return rows.map((cells, i) => {
     const r = mapper.map(cells, firstLine + i);
-    if ('row_number' in r) throw new Error(r.message);
+    if (typeof r !== 'string') throw new Error(r.message);
     return r;
   });
 }

@@ -4,8 +4,8 @@ import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { RowError, RowErrorCode } from '@ferry/contracts';
 import { BatchWriteResult, ImportScope } from '../entity-definition';
-import { copyNullable, copyText } from './copy-text';
-import { EventRecord } from './event.record';
+import { copyText, parseCopyLine } from './copy-text';
+import { EVENT_RECORD_COLUMNS, EventRecord, recordCopyText, recordLine } from './event.record';
 import { rawCells } from './event-row.mapper';
 
 // The per-batch constants go last, so each COPY line ends in one precomputed suffix.
@@ -15,7 +15,7 @@ const STAGE = 'ferry_events_stage';
 const CREATE_STAGE =
   `CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (id text, event_name text, external_customer_id text, customer_id text, ` +
   `"timestamp" timestamptz, source text, properties jsonb, environment_id text, tenant_id text, task_id text) ON COMMIT DELETE ROWS`;
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_CHARS = 64 * 1024;
 
 interface PgError {
   code?: string;
@@ -38,22 +38,7 @@ function isRowDataError(err: unknown): boolean {
 function* copyLines(records: readonly EventRecord[], suffix: string): Generator<string> {
   let chunk = '';
   for (const r of records) {
-    // The timestamp passed a character-by-character check: nothing in it needs escaping.
-    chunk +=
-      copyText(r.id) +
-      '\t' +
-      copyText(r.eventName) +
-      '\t' +
-      copyText(r.externalCustomerId) +
-      '\t' +
-      copyNullable(r.customerId) +
-      '\t' +
-      r.timestamp +
-      '\t' +
-      copyNullable(r.source) +
-      '\t' +
-      copyText(r.properties) +
-      suffix;
+    chunk += recordCopyText(r) + suffix;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -78,12 +63,15 @@ function refusedRow(record: EventRecord, err: unknown): RowError {
   const column = /column (\w+)/.exec(e.where ?? '')?.[1];
   const why = [e.message, e.detail].filter(Boolean).join(': ');
   return {
-    row_number: record.line,
+    row_number: recordLine(record),
     code: RowErrorCode.INVALID_VALUE,
     message: column
       ? `${column} was refused by the database: ${why}`
       : `the database refused the row: ${why}`,
-    raw: rawCells(record.header, record.cells),
+    raw: rawCells(
+      EVENT_RECORD_COLUMNS,
+      parseCopyLine(recordCopyText(record)).map((v) => v ?? ''),
+    ),
   };
 }
 

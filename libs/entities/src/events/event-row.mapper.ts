@@ -3,7 +3,7 @@ import { unescapeFormulaCell } from '@ferry/files';
 import { CompiledRowMapper, ImportScope } from '../entity-definition';
 import { DerivedEventIds } from './derived-event-id';
 import { EventColumns, resolveEventColumns } from './event-columns';
-import { EventRecord } from './event.record';
+import { EventRecord, eventRecord } from './event.record';
 import {
   checkRfc3339,
   describeTimestampProblem,
@@ -163,18 +163,10 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     const properties = this.properties(values, line);
     if (typeof properties !== 'string') return properties;
 
-    return {
-      id,
-      eventName,
-      externalCustomerId,
-      customerId,
-      timestamp,
-      source,
-      properties,
+    return eventRecord(
+      { id, eventName, externalCustomerId, customerId, timestamp, source, properties },
       line,
-      header: this.header,
-      cells: values,
-    };
+    );
   }
 
   /** The properties as JSON object text, or the RowError explaining why they cannot be. */

@@ -9,6 +9,7 @@ import { EventRecord } from './event.record';
 export const eventsImport: EntityImportDefinition<EventRecord> = {
   entity: EntityType.EVENTS,
   requiredColumns: EVENT_REQUIRED_COLUMNS,
+  parallelWrites: true,
   compile: (header, scope) => EventRowMapper.compile(header, scope),
   writeBatch: (client, records, scope) => writeEventBatch(client, records, scope),
 };

@@ -79,6 +79,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
 
   const settings: ImportSettings = {
     batchSize: 100,
+    writers: 2, // the importer's default: events batches write two at a time
     progressIntervalMs: 60_000,
     allowLoopbackSources: true,
     fetch: { allowHttp: true },
@@ -315,6 +316,46 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
         }),
       );
       expect(requestsFor(task)).toBe(1);
+    });
+
+    it('also ends a batch at batchChars characters of cells, so huge rows make small batches', async () => {
+      const task = await newTask(eventsCsv(0, 1000));
+      // A row here has about 40 characters of cells: 4,000 characters is about 100 rows.
+      await runner({ batchSize: 100_000, batchChars: 4_000 }).run(task, {
+        signal: new AbortController().signal,
+      });
+      const progress = (await statusEvents(task.task_id)).filter((e) => e.kind === 'progress');
+      expect(progress.length).toBeGreaterThanOrEqual(8);
+      expect(progress.length).toBeLessThanOrEqual(12);
+      expect(await eventCount(task)).toBe(1000);
+    });
+
+    it('with two writers, counts ids repeated across neighbouring batches once each, in file order', async () => {
+      // Rows 1000..1999 repeat the ids of rows 999..0 (reversed), so two batches in flight want
+      // the same keys in opposite orders: the lock wait must end in a one-writer rewrite.
+      const rows = [HEADER];
+      for (let i = 0; i < 1000; i++) rows.push(`evt-${i},first,cust-1,2024-01-31T12:00:00Z,${i}`);
+      for (let i = 999; i >= 0; i--) rows.push(`evt-${i},again,cust-1,2024-01-31T12:00:00Z,${i}`);
+      const task = await newTask(rows.join('\n') + '\n');
+      await runner({ batchSize: 100, writers: 2 }).run(task, {
+        signal: new AbortController().signal,
+      });
+      expect(await checkpoint(task.task_id)).toEqual(
+        expect.objectContaining({
+          processed: '2000',
+          successful: '2000',
+          failed: '0',
+          duplicates: '1000',
+          total_records: '2000',
+        }),
+      );
+      const [{ n, first }]: Array<{ n: string; first: string }> = await db.ds.query(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE event_name = 'first') AS first
+         FROM events WHERE environment_id = $1`,
+        [task.environment_id],
+      );
+      expect([Number(n), Number(first)]).toEqual([1000, 1000]);
+      expectMonotonic(await statusEvents(task.task_id));
     });
 
     it('commits a batch per batchSize records, and a file of only a header completes with zeros', async () => {

@@ -10,14 +10,15 @@ import {
   TaskStatus,
 } from '@ferry/contracts';
 import { ObjectStorages } from '@ferry/files';
-import { withClient, withTransaction } from '@ferry/persistence';
+import { withClient } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
-import type { EntityImportDefinition, ImportScope } from '../entity-definition';
+import type { BatchWriteResult, EntityImportDefinition, ImportScope } from '../entity-definition';
+import { BatchCommitter } from './batch.committer';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
 import { openImportSource, SourceSettings } from './import-source';
-import { readRecords, RecordLimits, RecordMapping, SourceRecord } from './record-mapping';
+import { readRecordBatches, RecordLimits, RecordMapping, SourceRecord } from './record-mapping';
 import { RowErrorBudget } from './row-error.budget';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
@@ -31,6 +32,13 @@ export interface ImportSettings extends SourceSettings {
   records?: RecordLimits;
   /** Rejected rows a task may have when its metadata sets no max_errors (default 10,000). */
   maxRowErrors?: number;
+  /**
+   * A batch is also committed once its records' cells hold this many characters: memory holds
+   * `writers + 1` batches, so this bounds it whatever the rows' size (default 8 Mi).
+   */
+  batchChars?: number;
+  /** Connections writing batches at once, for entity types whose writes allow it (events). */
+  writers?: number;
   /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
   cancelCheckMs?: number;
 }
@@ -41,6 +49,7 @@ export interface RunControl {
 }
 
 const SUMMARY_SAMPLES = 10;
+const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
 
 /**
  * Runs one import task: stream the file, map each record, write batches, and commit each batch
@@ -146,7 +155,7 @@ export class ImportRunner {
       this.settings,
       this.storages,
     );
-    let records: AsyncGenerator<SourceRecord> | null = null;
+    let batches: AsyncGenerator<SourceRecord[]> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
@@ -156,10 +165,10 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      records = readRecords(source, task.file_type, control.signal, this.settings.records);
-      return await this.consume(task, scope, definition, records, cp);
+      batches = readRecordBatches(source, task.file_type, control.signal, this.settings.records);
+      return await this.consume(task, scope, definition, batches, cp);
     } finally {
-      await records?.return(undefined);
+      await batches?.return(undefined);
       source.destroy();
     }
   }
@@ -168,108 +177,121 @@ export class ImportRunner {
     task: TaskCreatedEvent,
     scope: ImportScope,
     definition: EntityImportDefinition<unknown>,
-    records: AsyncGenerator<SourceRecord>,
+    batches: AsyncGenerator<SourceRecord[]>,
     startCp: Checkpoint,
   ): Promise<Checkpoint> {
-    let cp = startCp;
-    const start = startCp;
     const saved =
       startCp.nextRecord > 0
         ? await withClient(this.ds, (c) =>
             RecordMapping.savedColumns(c, task.task_id, startCp.part),
           )
         : [];
-    const mapping = await RecordMapping.open(definition, scope, task.file_type, records, saved);
+    const { mapping, pending } = await RecordMapping.open(
+      definition,
+      scope,
+      task.file_type,
+      batches,
+      saved,
+    );
     const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
-    let rejected = startCp.failed; // a lower bound of cp.failed, known without waiting for a commit
+    let rejected = startCp.failed; // a lower bound of cp.failed, known before the commit
+    let overBudget = false;
 
     const s = this.settings;
-    let batch: unknown[] = [];
-    let errors: RowError[] = [];
-    let seen = 0; // data records read in this delivery, including skipped ones
-    let lastCommit = Date.now();
-    let inFlight: Promise<void> = Promise.resolve();
+    let cp = startCp;
+    const entity_type = task.entity_type;
+    const committer = new BatchCommitter<PendingBatch, BatchWriteResult>(
+      this.ds,
+      {
+        write: async (client, b) => {
+          b.timer = metrics.batchWrite.startTimer({ entity_type });
+          await assertStillRunning(client, task.task_id, task.attempt);
+          return withSpan(
+            'import batch',
+            { 'ferry.task_id': task.task_id, 'ferry.records': b.records.length + b.errors.length },
+            () => definition.writeBatch(client, b.records, scope),
+          );
+        },
+        finish: async (client, b, written) => {
+          const errors = written.rowErrors.length ? b.errors.concat(written.rowErrors) : b.errors;
+          await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, errors);
+          await mapping.saveColumns(client, task.task_id, cp.part);
+          const count = b.records.length + b.errors.length;
+          cp = await this.checkpoints.advance(client, cp, {
+            records: count,
+            successful: written.written + written.duplicates,
+            failed: errors.length,
+            duplicates: written.duplicates,
+            errorSamples: sampleErrors(cp.errorSamples, errors),
+            totalRecords: b.final ? cp.nextRecord + count : null,
+          });
+          b.outcome = {
+            ok: written.written,
+            rejected: errors.length,
+            duplicate: written.duplicates,
+          };
+        },
+        committed: async (b) => {
+          b.timer();
+          for (const [name, n] of Object.entries(b.outcome)) {
+            if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
+          }
+          budget.check(cp.failed);
+          const metadata = { ignored_columns: mapping.ignoredColumns };
+          if (b.final) await this.status.publish(task.task_id, news('completed', cp, metadata));
+          else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
+        },
+      },
+      definition.parallelWrites ? (s.writers ?? 1) : 1,
+    );
 
-    const commit = (final: boolean): Promise<void> => {
-      const records = batch;
-      const rowErrors = errors;
-      const count = records.length + rowErrors.length;
-      batch = [];
-      errors = [];
+    let batch = newBatch();
+    let seen = 0; // data records read in this delivery, including skipped ones
+    let chars = 0; // text of the records in `batch`, so a file of huge rows still makes small batches
+    let lastCommit = Date.now();
+    const submit = async (final: boolean) => {
+      const full = batch;
+      full.final = final;
+      batch = newBatch();
+      chars = 0;
       lastCommit = Date.now();
-      const total = final ? cp.nextRecord + count : null;
-      // Batches commit strictly one after another (the seq fence needs it), but the next batch is
-      // parsed while this one is written.
-      inFlight = inFlight.then(async () => {
-        const entity_type = task.entity_type;
-        const timer = metrics.batchWrite.startTimer({ entity_type });
-        let outcome = { ok: 0, rejected: 0, duplicate: 0 };
-        cp = await withSpan(
-          'import batch',
-          { 'ferry.task_id': task.task_id, 'ferry.records': count },
-          () =>
-            withTransaction(this.ds, async (client) => {
-              await assertStillRunning(client, task.task_id, task.attempt);
-              const written = await definition.writeBatch(client, records, scope);
-              const allErrors = written.rowErrors.length
-                ? rowErrors.concat(written.rowErrors)
-                : rowErrors;
-              await this.checkpoints.insertRowErrors(client, task.task_id, cp.part, allErrors);
-              await mapping.saveColumns(client, task.task_id, cp.part);
-              outcome = {
-                ok: written.written,
-                rejected: allErrors.length,
-                duplicate: written.duplicates,
-              };
-              return this.checkpoints.advance(client, cp, {
-                records: count,
-                successful: written.written + written.duplicates,
-                failed: allErrors.length,
-                duplicates: written.duplicates,
-                errorSamples: sampleErrors(cp.errorSamples, allErrors),
-                totalRecords: total,
-              });
-            }),
-        );
-        timer();
-        for (const [name, n] of Object.entries(outcome)) {
-          if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
-        }
-        budget.check(cp.failed);
-        const metadata = { ignored_columns: mapping.ignoredColumns };
-        if (final) await this.status.publish(task.task_id, news('completed', cp, metadata));
-        else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
-      });
-      return inFlight;
+      await committer.submit(full);
+      if (overBudget) await committer.drain(); // commits what was read, then the check fails it
+    };
+
+    /** Adds one record to the batch; true when the batch should be committed now. */
+    const add = (rec: SourceRecord): boolean => {
+      if (seen++ < startCp.nextRecord) return false; // committed by an earlier delivery
+      const mapped = mapping.map(rec);
+      if (isRowError(mapped)) {
+        batch.errors.push(mapped);
+        if (budget.exceededBy(++rejected)) overBudget = true;
+      } else batch.records.push(mapped);
+      for (const v of rec.values) chars += v.length;
+      const size = batch.records.length + batch.errors.length;
+      return (
+        overBudget ||
+        size >= s.batchSize ||
+        chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
+        ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
+      );
     };
 
     try {
-      for await (const rec of records) {
-        if (seen++ < start.nextRecord) continue; // committed by an earlier delivery
-        const mapped = mapping.map(rec);
-        if (isRowError(mapped)) errors.push(mapped);
-        else batch.push(mapped);
-        if (isRowError(mapped) && budget.exceededBy(++rejected)) {
-          await inFlight; // commits what was read, then the budget check fails the task
-          await commit(false);
-        }
-        const size = batch.length + errors.length;
-        if (
-          size >= s.batchSize ||
-          ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
-        ) {
-          await inFlight; // at most one batch in flight: memory stays bounded by two batches
-          void commit(false).catch(() => undefined); // its error surfaces through the next await
-        }
+      // The reader's batches (one per ~64 KB of text) are walked synchronously: no promise per
+      // record. Submitting waits while every writer is busy: memory holds writers + 1 batches.
+      for (const rec of pending) if (add(rec)) await submit(false);
+      for await (const recs of batches) {
+        for (const rec of recs) if (add(rec)) await submit(false);
       }
+      await submit(true);
+      await committer.drain();
     } catch (err) {
-      // Reading failed (abort, broken download) while a batch may still be committing: let it
-      // land first, or it would commit after this delivery gave the task up and fence the next.
-      await inFlight.catch(() => undefined);
+      // Reading failed (abort, broken download) while batches may still be committing: let them
+      // land first, or one would commit after this delivery gave the task up and fence the next.
+      await committer.abandon();
       throw err;
     }
-    await inFlight;
-    await commit(true);
     this.logger.log(
       `task ${task.task_id}: ${cp.processed} records, ${cp.successful} ok, ${cp.failed} rejected, ${cp.duplicates} duplicates`,
     );
@@ -283,6 +305,26 @@ export class ImportRunner {
     );
     return rows[0] ?? null;
   }
+}
+
+/** A batch on its way through the committer. */
+interface PendingBatch {
+  records: unknown[];
+  errors: RowError[];
+  final: boolean;
+  outcome: { ok: number; rejected: number; duplicate: number };
+  /** Ends the batch-write latency timer (started when the batch starts writing). */
+  timer: () => void;
+}
+
+function newBatch(): PendingBatch {
+  return {
+    records: [],
+    errors: [],
+    final: false,
+    outcome: { ok: 0, rejected: 0, duplicate: 0 },
+    timer: () => undefined,
+  };
 }
 
 /** What the status service needs to know after a checkpoint: counters, summary, metadata. */

@@ -1,5 +1,5 @@
 import { FerryError, FileType, RowError, RowErrorCode } from '@ferry/contracts';
-import { CsvRecord, readCsvRecords, readJsonRecords } from '@ferry/files';
+import { CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
 import type { PoolClient } from 'pg';
 import { Readable } from 'stream';
 import type { CompiledRowMapper, EntityImportDefinition, ImportScope } from '../entity-definition';
@@ -27,22 +27,23 @@ export interface RecordLimits {
   maxJsonDepth?: number;
 }
 
-export function readRecords(
+/** A file's records in the batches the reader parsed them in (one per ~64 KB of text). */
+export function readRecordBatches(
   stream: Readable,
   fileType: FileType,
   signal: AbortSignal,
   limits: RecordLimits = {},
-): AsyncGenerator<SourceRecord> {
+): AsyncGenerator<SourceRecord[]> {
   const { maxRowBytes, maxColumns, maxCellBytes, maxJsonDepth } = limits;
   return fileType === FileType.JSON
-    ? readJsonRecords(stream, {
+    ? readJsonBatches(stream, {
         signal,
         maxRecordChars: maxRowBytes,
         maxColumns,
         maxCellBytes,
         maxDepth: maxJsonDepth,
       })
-    : readCsvRecords(stream, { signal, maxRowBytes, maxColumns, maxCellBytes });
+    : readCsvBatches(stream, { signal, maxRowBytes, maxColumns, maxCellBytes });
 }
 
 /**
@@ -70,35 +71,42 @@ export class RecordMapping {
     }
   }
 
-  /** For CSV reads and compiles the header; a file that is empty or plainly JSON fails here. */
+  /**
+   * For CSV reads and compiles the header; a file that is empty or plainly JSON fails here.
+   * `pending` holds the records that came in the header's batch, to be mapped first.
+   */
   static async open(
     definition: EntityImportDefinition<unknown>,
     scope: ImportScope,
     fileType: FileType,
-    records: AsyncGenerator<SourceRecord>,
+    batches: AsyncGenerator<SourceRecord[]>,
     savedColumns: readonly string[] = [],
-  ): Promise<RecordMapping> {
+  ): Promise<{ mapping: RecordMapping; pending: SourceRecord[] }> {
     if (fileType === FileType.JSON) {
       const mapping = new RecordMapping(definition, scope, null);
       mapping.restore(savedColumns);
-      return mapping;
+      return { mapping, pending: [] };
     }
-    const first = await records.next();
-    if (first.done) throw FerryError.validation('The file is empty: a CSV needs a header row');
-    const header = first.value.values;
+    const first = await batches.next();
+    if (first.done || first.value.length === 0) {
+      throw FerryError.validation('The file is empty: a CSV needs a header row');
+    }
+    const head = first.value[0];
+    const header = head.values;
     const start = (header[0] ?? '').trimStart();
     if (start.startsWith('{') || start.startsWith('[')) {
       throw FerryError.validation(
         `the file looks like JSON (it starts with ${start[0]}), but the task declares file_type CSV`,
       );
     }
-    if (first.value.error) {
-      throw FerryError.validation(`the header row is not valid CSV: ${first.value.error}`);
+    if (head.error) {
+      throw FerryError.validation(`the header row is not valid CSV: ${head.error}`);
     }
-    return new RecordMapping(definition, scope, {
+    const mapping = new RecordMapping(definition, scope, {
       header,
       mapper: definition.compile(header, scope),
     });
+    return { mapping, pending: first.value.slice(1) };
   }
 
   /** The columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
