@@ -16,8 +16,10 @@ import {
 const env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ferry',
   NATS_URL: 'nats://127.0.0.1:4222',
-  // A local system imports files served from this machine; a deployment leaves this off.
+  // A local system imports files served from this machine over plain http; a deployment leaves
+  // both off (https only, public addresses and FERRY_FETCH_ALLOW_LIST only).
   FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
+  FERRY_ALLOW_HTTP: 'true',
   FERRY_LOG_FORMAT: 'text',
   ...process.env,
 };

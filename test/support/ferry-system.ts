@@ -114,6 +114,7 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         FERRY_NATS_PREFIX: prefix,
         FERRY_API_KEY: apiKey,
         FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
+        FERRY_ALLOW_HTTP: 'true',
         NODE_OPTIONS: manifestNodeOptions(name),
         PORT: String(ports[name]),
         HOST: '127.0.0.1',

@@ -8,6 +8,7 @@ export class FileServer {
     { body: Buffer; type: string; bytesPerSecond?: number }
   >();
   private readonly failures = new Map<string, number>();
+  private readonly handlers = new Map<string, http.RequestListener>();
   private server?: http.Server;
   private base = '';
   requests = 0;
@@ -15,6 +16,11 @@ export class FileServer {
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       this.requests++;
+      const handler = this.handlers.get(req.url ?? '');
+      if (handler) {
+        handler(req, res);
+        return;
+      }
       const failStatus = this.failures.get(req.url ?? '');
       if (failStatus !== undefined) {
         res.writeHead(failStatus, { 'content-type': 'text/plain' }).end('failing on purpose');
@@ -63,11 +69,22 @@ export class FileServer {
     return `${this.base}/${name}`;
   }
 
+  /** A URL answered by `handler` (a hostile origin: slow, endless, lying, redirecting). */
+  handle(name: string, handler: http.RequestListener): string {
+    this.handlers.set(`/${name}`, handler);
+    return `${this.base}/${name}`;
+  }
+
+  get port(): number {
+    return Number(new URL(this.base).port);
+  }
+
   url(name: string): string {
     return `${this.base}/${name}`;
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ferry/contracts';
 import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/entities';
-import { ObjectStorages } from '@ferry/files';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
 import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
 import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
@@ -32,7 +32,7 @@ export class AppModule {
               {
                 fetchRows: config.FERRY_EXPORT_FETCH_ROWS,
                 progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
-                allowLoopbackDestinations: config.FERRY_ALLOW_LOOPBACK_SOURCES,
+                fetch: fetchPolicyFrom(config),
               },
             ),
           inject: [DataSource, JetStreamClient, Subjects],

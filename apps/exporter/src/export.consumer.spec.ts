@@ -105,7 +105,7 @@ describe('ExportConsumer', () => {
         new StatusPublisher(js, js.subjects),
         ObjectStorages.fromConfig(storage, js.nc, { nativeDigest: false }),
         EXPORT_DEFINITIONS,
-        { fetchRows: 1000, progressIntervalMs: 1000, allowLoopbackDestinations: false },
+        { fetchRows: 1000, progressIntervalMs: 1000, fetch: {} },
       ),
     );
   });

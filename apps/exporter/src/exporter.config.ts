@@ -1,7 +1,8 @@
-import { StorageConfig } from '@ferry/files';
-import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
+import { FetchConfig } from '@ferry/files';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 
-export class ExporterConfig extends StorageConfig {
+/** The exporter's settings; an https PUT destination goes through FetchConfig's SSRF guard. */
+export class ExporterConfig extends FetchConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -25,8 +26,4 @@ export class ExporterConfig extends StorageConfig {
   @Min(100)
   @Max(60_000)
   FERRY_PROGRESS_INTERVAL_MS = 1000;
-
-  /** Lets an https:// export destination be on 127.0.0.1 (local set-ups and tests). */
-  @IsBoolean()
-  FERRY_ALLOW_LOOPBACK_SOURCES = false;
 }

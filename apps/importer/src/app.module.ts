@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ferry/contracts';
 import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/entities';
-import { ObjectStorages } from '@ferry/files';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
 import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
 import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
@@ -33,10 +33,20 @@ export class AppModule {
                 batchChars: config.FERRY_IMPORT_BATCH_CHARS,
                 writers: config.FERRY_IMPORT_WRITERS,
                 progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+                fetch: fetchPolicyFrom(config),
                 allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
                 maxFileBytes: config.FERRY_MAX_FILE_BYTES,
+                maxDecompressedBytes: config.FERRY_MAX_DECOMPRESSED_BYTES,
                 connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
                 idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
+                downloadTimeoutMs: config.FERRY_DOWNLOAD_TIMEOUT_MS,
+                records: {
+                  maxRowBytes: config.FERRY_MAX_ROW_BYTES,
+                  maxColumns: config.FERRY_MAX_COLUMNS,
+                  maxCellBytes: config.FERRY_MAX_CELL_BYTES,
+                  maxJsonDepth: config.FERRY_MAX_JSON_DEPTH,
+                },
+                maxRowErrors: config.FERRY_MAX_ROW_ERRORS,
               },
               ObjectStorages.fromConfig(config, js.nc),
             ),

@@ -1,7 +1,8 @@
-import { StorageConfig } from '@ferry/files';
-import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
+import { FetchConfig } from '@ferry/files';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 
-export class ImporterConfig extends StorageConfig {
+/** The importer's settings; the SSRF guard's (allow-list, http, connect timeout) come from FetchConfig. */
+export class ImporterConfig extends FetchConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -37,19 +38,49 @@ export class ImporterConfig extends StorageConfig {
   @Max(60_000)
   FERRY_PROGRESS_INTERVAL_MS = 1000;
 
-  /** Lets file_url point at 127.0.0.1 / localhost (local set-ups and tests). Off by default. */
-  @IsBoolean()
-  FERRY_ALLOW_LOOPBACK_SOURCES = false;
-
+  /** Largest file downloaded (bytes), on Content-Length and while streaming. */
   @IsInt()
   @Min(1024)
   FERRY_MAX_FILE_BYTES = 10 * 1024 * 1024 * 1024;
 
+  /** Largest decompressed size of a gzip file (a gzip bomb stops here). */
   @IsInt()
-  @Min(100)
-  FERRY_CONNECT_TIMEOUT_MS = 10_000;
+  @Min(1024)
+  FERRY_MAX_DECOMPRESSED_BYTES = 50 * 1024 * 1024 * 1024;
 
+  /** Time the server may stay silent during a download. */
   @IsInt()
   @Min(100)
   FERRY_IDLE_TIMEOUT_MS = 60_000;
+
+  /** Time a whole download may take (redirects and body). */
+  @IsInt()
+  @Min(100)
+  FERRY_DOWNLOAD_TIMEOUT_MS = 2 * 3600 * 1000;
+
+  /** Longest CSV row / JSON element (characters of text); a longer one is a row error. */
+  @IsInt()
+  @Min(64)
+  FERRY_MAX_ROW_BYTES = 1024 * 1024;
+
+  /** Most columns in a CSV row / keys in a JSON element. */
+  @IsInt()
+  @Min(1)
+  FERRY_MAX_COLUMNS = 1000;
+
+  /** Longest single value. */
+  @IsInt()
+  @Min(16)
+  FERRY_MAX_CELL_BYTES = 64 * 1024;
+
+  /** Deepest nesting of a JSON element. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  FERRY_MAX_JSON_DEPTH = 32;
+
+  /** Rejected rows a task may have before it ends FAILED, unless its metadata.max_errors says. */
+  @IsInt()
+  @Min(0)
+  FERRY_MAX_ROW_ERRORS = 10_000;
 }

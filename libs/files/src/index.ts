@@ -1,8 +1,11 @@
 // Sources (http, s3, store), sinks, CSV/JSON streaming codecs, gzip.
 export * from './http/address.guard';
 export * from './http/redact-url';
+export * from './http/fetch-allow-list';
+export * from './http/fetch-url';
+export * from './http/fetch.config';
 export type { HostLookup, ResolvedAddress } from './http/host.resolver';
-export { systemLookup } from './http/host.resolver';
+export { parseResolveSpec, staticLookup, systemLookup } from './http/host.resolver';
 export * from './http/http.source';
 export * from './gzip/gzip.decompressor';
 export * from './csv/csv-record';

@@ -38,7 +38,10 @@ export function connectTaskWorker(app: INestApplication, o: TaskWorkerOptions): 
     consumers,
     onDeadLetter: async (dl) => {
       const task = parseEvent(TaskCreatedEvent, dl.data);
-      await o.fail(task.task_id, `${verb} gave up after ${dl.deliveries} attempts: ${dl.error}`);
+      await o.fail(
+        task.task_id,
+        `${verb} gave up after ${dl.deliveries} attempts: ${dl.error.message}`,
+      );
     },
   });
 }

@@ -139,9 +139,16 @@ export class CheckpointStore {
         part,
         errors.map((e) => e.row_number),
         errors.map((e) => e.code),
-        errors.map((e) => e.message),
-        errors.map((e) => JSON.stringify(e.raw)),
+        // A rejected row may hold NUL characters, which neither text nor jsonb can store.
+        errors.map((e) => withoutNul(e.message)),
+        errors.map((e) => JSON.stringify(e.raw, (_k, v: unknown) => withoutNul(v))),
       ],
     );
   }
+}
+
+function withoutNul<T>(value: T): T {
+  return typeof value === 'string' && value.includes('\0')
+    ? (value.replaceAll('\0', '\ufffd') as T)
+    : value;
 }

@@ -111,7 +111,7 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
       new StatusPublisher(js, js.subjects),
       storages,
       EXPORT_DEFINITIONS,
-      { fetchRows: 2, progressIntervalMs: 0, allowLoopbackDestinations: true },
+      { fetchRows: 2, progressIntervalMs: 0, fetch: { allowLoopback: true, allowHttp: true } },
     );
     const rows: Array<[string, string, string, string | null, string, string | null, string]> = [
       ['evt_b', 'api_call', 'cust_1', null, '2024-01-02T00:00:00Z', 'sdk', '{"n": 1}'],
@@ -261,7 +261,7 @@ describe('ExportRunner (PostgreSQL, NATS object store)', () => {
       new StatusPublisher(js, js.subjects),
       storages,
       new Map([...EXPORT_DEFINITIONS].filter(([entity]) => entity !== EntityType.PRICES)),
-      { fetchRows: 2, progressIntervalMs: 0, allowLoopbackDestinations: true },
+      { fetchRows: 2, progressIntervalMs: 0, fetch: { allowLoopback: true, allowHttp: true } },
     );
     await withoutPrices.run(t, { signal: new AbortController().signal });
     const last = (await statusEvents(t.task_id)).at(-1);

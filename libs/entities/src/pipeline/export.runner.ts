@@ -10,6 +10,7 @@ import { EntityType, FerryError, TaskCreatedEvent, TaskStatus } from '@ferry/con
 import {
   isFolderKey,
   ObjectStorages,
+  FetchPolicy,
   objectUrl,
   parseObjectUrl,
   putFileToUrl,
@@ -31,8 +32,8 @@ export interface ExportSettings {
   fetchRows: number;
   /** How often progress counters are published while rows stream out. */
   progressIntervalMs: number;
-  /** Lets an https:// destination be on 127.0.0.1 (tests); the SSRF guard applies otherwise. */
-  allowLoopbackDestinations: boolean;
+  /** The SSRF guard's policy for an https:// PUT destination (the importer's settings). */
+  fetch: FetchPolicy;
 }
 
 /** Where the file goes: an object (store://, s3://) or a URL that accepts a PUT. */
@@ -211,7 +212,7 @@ export class ExportRunner {
       const { size } = await fsp.stat(file);
       await putFileToUrl(dest.url, file, size, {
         contentType,
-        allowLoopback: this.settings.allowLoopbackDestinations,
+        ...this.settings.fetch,
         signal,
       });
       return { url: dest.url, size };

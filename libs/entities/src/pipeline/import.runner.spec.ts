@@ -82,6 +82,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
     writers: 2, // the importer's default: events batches write two at a time
     progressIntervalMs: 60_000,
     allowLoopbackSources: true,
+    fetch: { allowHttp: true },
     maxFileBytes: 64 * 1024 * 1024,
     connectTimeoutMs: 2_000,
     idleTimeoutMs: 5_000,

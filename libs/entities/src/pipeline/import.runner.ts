@@ -9,7 +9,7 @@ import {
   TaskCreatedEvent,
   TaskStatus,
 } from '@ferry/contracts';
-import { decompressIfGzip, ObjectStorages, openHttpSource, redactUrl } from '@ferry/files';
+import { ObjectStorages } from '@ferry/files';
 import { withClient } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
 import { DataSource } from 'typeorm';
@@ -17,19 +17,21 @@ import type { BatchWriteResult, EntityImportDefinition, ImportScope } from '../e
 import { BatchCommitter } from './batch.committer';
 import { assertStillRunning, CancelWatch, TaskCancelledError } from './cancel.watch';
 import { Checkpoint, CheckpointFencedError, CheckpointStore } from './checkpoint.store';
-import { readRecordBatches, RecordMapping, SourceRecord } from './record-mapping';
+import { openImportSource, SourceSettings } from './import-source';
+import { readRecordBatches, RecordLimits, RecordMapping, SourceRecord } from './record-mapping';
+import { RowErrorBudget } from './row-error.budget';
 import { StatusNews, StatusPublisher } from './status.publisher';
 import { TaskFailer } from './task.failer';
 
-export interface ImportSettings {
+export interface ImportSettings extends SourceSettings {
   /** Records per committed batch (one COPY + checkpoint per batch). */
   batchSize: number;
   /** A batch is also committed when this long has passed since the last commit (live counters). */
   progressIntervalMs: number;
-  allowLoopbackSources: boolean;
-  maxFileBytes: number;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
+  /** Limits of one record (row size, columns, cell size, JSON depth). */
+  records?: RecordLimits;
+  /** Rejected rows a task may have when its metadata sets no max_errors (default 10,000). */
+  maxRowErrors?: number;
   /**
    * A batch is also committed once its records' cells hold this many characters: memory holds
    * `writers + 1` batches, so this bounds it whatever the rows' size (default 8 Mi).
@@ -146,7 +148,13 @@ export class ImportRunner {
       taskId: task.task_id,
       importTime: new Date(),
     };
-    const source = await this.openSource(task.file_url, task.environment_id, control.signal);
+    const source = await openImportSource(
+      task.file_url,
+      task.environment_id,
+      control.signal,
+      this.settings,
+      this.storages,
+    );
     let batches: AsyncGenerator<SourceRecord[]> | null = null;
     try {
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
@@ -157,7 +165,7 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      batches = readRecordBatches(source, task.file_type, control.signal);
+      batches = readRecordBatches(source, task.file_type, control.signal, this.settings.records);
       return await this.consume(task, scope, definition, batches, cp);
     } finally {
       await batches?.return(undefined);
@@ -185,6 +193,9 @@ export class ImportRunner {
       batches,
       saved,
     );
+    const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
+    let rejected = startCp.failed; // a lower bound of cp.failed, known before the commit
+    let overBudget = false;
 
     const s = this.settings;
     let cp = startCp;
@@ -225,6 +236,7 @@ export class ImportRunner {
           for (const [name, n] of Object.entries(b.outcome)) {
             if (n > 0) metrics.rows.inc({ entity_type, outcome: name }, n);
           }
+          budget.check(cp.failed);
           const metadata = { ignored_columns: mapping.ignoredColumns };
           if (b.final) await this.status.publish(task.task_id, news('completed', cp, metadata));
           else await this.status.publishProgress(task.task_id, news('progress', cp, metadata));
@@ -244,17 +256,21 @@ export class ImportRunner {
       chars = 0;
       lastCommit = Date.now();
       await committer.submit(full);
+      if (overBudget) await committer.drain(); // commits what was read, then the check fails it
     };
 
     /** Adds one record to the batch; true when the batch should be committed now. */
     const add = (rec: SourceRecord): boolean => {
       if (seen++ < startCp.nextRecord) return false; // committed by an earlier delivery
       const mapped = mapping.map(rec);
-      if (isRowError(mapped)) batch.errors.push(mapped);
-      else batch.records.push(mapped);
+      if (isRowError(mapped)) {
+        batch.errors.push(mapped);
+        if (budget.exceededBy(++rejected)) overBudget = true;
+      } else batch.records.push(mapped);
       for (const v of rec.values) chars += v.length;
       const size = batch.records.length + batch.errors.length;
       return (
+        overBudget ||
         size >= s.batchSize ||
         chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
         ((seen & 255) === 0 && Date.now() - lastCommit >= s.progressIntervalMs && size > 0)
@@ -280,28 +296,6 @@ export class ImportRunner {
       `task ${task.task_id}: ${cp.processed} records, ${cp.successful} ok, ${cp.failed} rejected, ${cp.duplicates} duplicates`,
     );
     return cp;
-  }
-
-  private async openSource(url: string, environmentId: string, signal: AbortSignal) {
-    const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-    const s = this.settings;
-    if ((scheme === 'store' || scheme === 's3') && this.storages) {
-      const stream = await this.storages.open(url, environmentId);
-      return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
-    }
-    if (scheme !== 'http' && scheme !== 'https') {
-      throw FerryError.validation(
-        `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
-      );
-    }
-    const { stream } = await openHttpSource(url, {
-      allowLoopback: s.allowLoopbackSources,
-      maxBytes: s.maxFileBytes,
-      connectTimeoutMs: s.connectTimeoutMs,
-      idleTimeoutMs: s.idleTimeoutMs,
-      signal,
-    });
-    return decompressIfGzip(stream, { maxBytes: s.maxFileBytes * 20 });
   }
 
   private async readTask(id: string): Promise<{ task_status: TaskStatus; attempt: number } | null> {

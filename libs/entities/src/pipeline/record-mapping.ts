@@ -15,15 +15,35 @@ const MAX_IGNORED = 100;
 
 type JsonEntry = CompiledRowMapper<unknown> | { missing: string[] };
 
+/** Limits of one record; each over-limit record is a row error (defaults in @ferry/files). */
+export interface RecordLimits {
+  /** FERRY_MAX_ROW_BYTES: a CSV row or a JSON element, in characters of text. */
+  maxRowBytes?: number;
+  /** FERRY_MAX_COLUMNS: values in a CSV row, keys in a JSON element. */
+  maxColumns?: number;
+  /** FERRY_MAX_CELL_BYTES: one value. */
+  maxCellBytes?: number;
+  /** FERRY_MAX_JSON_DEPTH: nesting of a JSON element. */
+  maxJsonDepth?: number;
+}
+
 /** A file's records in the batches the reader parsed them in (one per ~64 KB of text). */
 export function readRecordBatches(
   stream: Readable,
   fileType: FileType,
   signal: AbortSignal,
+  limits: RecordLimits = {},
 ): AsyncGenerator<SourceRecord[]> {
+  const { maxRowBytes, maxColumns, maxCellBytes, maxJsonDepth } = limits;
   return fileType === FileType.JSON
-    ? readJsonBatches(stream, { signal })
-    : readCsvBatches(stream, { signal });
+    ? readJsonBatches(stream, {
+        signal,
+        maxRecordChars: maxRowBytes,
+        maxColumns,
+        maxCellBytes,
+        maxDepth: maxJsonDepth,
+      })
+    : readCsvBatches(stream, { signal, maxRowBytes, maxColumns, maxCellBytes });
 }
 
 /**

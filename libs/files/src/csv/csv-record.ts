@@ -7,5 +7,5 @@ export interface CsvRecord {
   values: string[];
   /** Set when the record is malformed (a sentence); `values` then holds what could be read. */
   error?: string;
-  errorCode?: RowErrorCode.MALFORMED_ROW | RowErrorCode.ROW_TOO_LARGE;
+  errorCode?: RowErrorCode.MALFORMED_ROW | RowErrorCode.ROW_TOO_LARGE | RowErrorCode.TOO_LONG;
 }

@@ -108,11 +108,28 @@ describe('CsvTextParser', () => {
     expect(records[2]).toEqual({ line: 3, values: ['ok'] });
   });
 
-  it('fails when an unfinished row grows past the limit', () => {
+  it('turns an unfinished row that grows past the limit into a row error and skips its line', () => {
     const parser = new CsvTextParser(100);
-    parser.push('a\n1\n', false);
-    expect(() => parser.push(`"${'x'.repeat(200)}`, false)).toThrow(
-      /line 3 is longer than 100 bytes/,
-    );
+    expect(parser.push('a\n1\n', false)).toHaveLength(2);
+    const [tooBig] = parser.push(`${'x'.repeat(200)}`, false);
+    expect(tooBig).toMatchObject({ line: 3, errorCode: RowErrorCode.ROW_TOO_LARGE });
+    expect(tooBig.error).toBe('the row is longer than 100 bytes (FERRY_MAX_ROW_BYTES)');
+    expect(parser.push('y'.repeat(500), false)).toEqual([]);
+    expect(parser.push('yyy\n4\n5', true)).toEqual([
+      { line: 4, values: ['4'] },
+      { line: 5, values: ['5'] },
+    ]);
+  });
+
+  it('checks the number of columns, the size of each cell and the UTF-8 of each row', () => {
+    const parser = new CsvTextParser({ maxColumns: 3, maxCellChars: 5 });
+    const records = parser.push('a,b\n1,2,3,4\n123456,1\nok,\ufffd\nok,fine\n', true);
+    expect(records.map((r) => [r.line, r.errorCode ?? 'ok', r.error ?? ''])).toEqual([
+      [1, 'ok', ''],
+      [2, 'malformed_row', 'the row has 4 columns, more than the limit of 3 (FERRY_MAX_COLUMNS)'],
+      [3, 'too_long', 'column 1 is longer than 5 bytes (FERRY_MAX_CELL_BYTES)'],
+      [4, 'malformed_row', expect.stringMatching(/not valid UTF-8/)],
+      [5, 'ok', ''],
+    ]);
   });
 });

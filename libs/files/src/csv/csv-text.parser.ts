@@ -1,5 +1,6 @@
 import { Parser, ParseResult } from 'papaparse';
-import { FerryError, RowErrorCode } from '@ferry/contracts';
+import { RowErrorCode } from '@ferry/contracts';
+import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
 import { CsvRecord } from './csv-record';
 
 const LF = 10;
@@ -22,19 +23,36 @@ export class CsvTextParser {
   private newline: '\n' | '\r' = '\n';
   private pending = '';
   private nextLine = 1;
+  /** After a row grew past the limit: the rest of its line is dropped up to the next line break. */
+  private skipping = false;
+  private readonly limits: CsvLimits;
 
-  constructor(private readonly maxRowChars: number) {}
+  constructor(limits: number | Partial<CsvLimits>) {
+    const given = typeof limits === 'number' ? { maxRowChars: limits } : limits;
+    this.limits = { ...DEFAULT_CSV_LIMITS, ...given };
+  }
+
+  private get maxRowChars(): number {
+    return this.limits.maxRowChars;
+  }
 
   /** Parses what is complete in `pending + text`; `final` flushes the last row too. */
-  push(text: string, final: boolean): CsvRecord[] {
+  push(chunk: string, final: boolean): CsvRecord[] {
+    let text = chunk;
+    if (this.skipping) {
+      const at = this.parser ? text.indexOf(this.newline) : text.search(/[\r\n]/);
+      if (at === -1) return [];
+      this.skipping = false;
+      this.nextLine++;
+      text = text.slice(at + 1);
+    }
     const input = this.pending + text;
     this.pending = '';
     if (!this.parser) {
       const newline = detectNewline(input, final);
       if (newline === null) {
         this.pending = input;
-        this.checkPending();
-        return [];
+        return this.checkPending([]);
       }
       this.newline = newline;
       this.parser = new Parser({ delimiter: ',', newline, quoteChar: '"' });
@@ -43,11 +61,9 @@ export class CsvTextParser {
     const rows = result.data;
     const consumed = final ? input.length : result.meta.cursor;
     const records = this.toRecords(rows, result.errors, input, consumed, final);
-    if (!final) {
-      this.pending = input.substring(consumed);
-      this.checkPending();
-    }
-    return records;
+    if (final) return records;
+    this.pending = input.substring(consumed);
+    return this.checkPending(records);
   }
 
   private toRecords(
@@ -62,6 +78,11 @@ export class CsvTextParser {
     // Usually every row is one line: then there is no need to look inside the values.
     const embedded = countChar(input, nl, consumed) - terminators;
     const checkSize = consumed > this.maxRowChars;
+    const { maxColumns, maxCellChars } = this.limits;
+    const checkCells = consumed > maxCellChars;
+    // Bytes that are not UTF-8 were decoded to U+FFFD: only then are the values searched.
+    const badText = input.indexOf(REPLACEMENT_CHAR) !== -1;
+    const hasNul = input.indexOf('\0') !== -1;
     const quoteErrors = errors.length > 0 ? quoteErrorsByRow(errors, rows.length) : null;
     const records: CsvRecord[] = [];
     let line = this.nextLine;
@@ -80,8 +101,23 @@ export class CsvTextParser {
         record.error = quoteError;
         record.errorCode = RowErrorCode.MALFORMED_ROW;
       } else if (checkSize && rowChars(values) > this.maxRowChars) {
-        record.error = `the row is longer than ${this.maxRowChars} bytes`;
+        record.error = tooLong(this.maxRowChars);
         record.errorCode = RowErrorCode.ROW_TOO_LARGE;
+      } else if (values.length > maxColumns) {
+        record.error = `the row has ${values.length} columns, more than the limit of ${maxColumns} (FERRY_MAX_COLUMNS)`;
+        record.errorCode = RowErrorCode.MALFORMED_ROW;
+      } else if (badText && values.some((v) => v.includes(REPLACEMENT_CHAR))) {
+        record.error = NOT_UTF8;
+        record.errorCode = RowErrorCode.MALFORMED_ROW;
+      } else if (hasNul && values.some((v) => v.includes('\0'))) {
+        record.error = HAS_NUL;
+        record.errorCode = RowErrorCode.MALFORMED_ROW;
+      } else if (checkCells) {
+        const long = values.findIndex((v) => v.length > maxCellChars);
+        if (long !== -1) {
+          record.error = `column ${long + 1} is longer than ${maxCellChars} bytes (FERRY_MAX_CELL_BYTES)`;
+          record.errorCode = RowErrorCode.TOO_LONG;
+        }
       }
       records.push(record);
     }
@@ -89,14 +125,44 @@ export class CsvTextParser {
     return records;
   }
 
-  private checkPending(): void {
-    if (this.pending.length > this.maxRowChars) {
-      throw FerryError.validation(
-        `the row starting on line ${this.nextLine} is longer than ${this.maxRowChars} bytes (is a quote left open?)`,
-        { line: this.nextLine, max_row_bytes: this.maxRowChars },
-      );
-    }
+  /**
+   * An unfinished row longer than the limit (a 10 MB line, a quote never closed) becomes a row
+   * error on the line it starts on; what was kept of it is dropped (its line breaks counted) and
+   * the rest of its line skipped, so the rows after it are still read.
+   */
+  private checkPending(records: CsvRecord[]): CsvRecord[] {
+    if (this.pending.length <= this.maxRowChars) return records;
+    const open = this.pending.startsWith('"') ? ' (is a quote left open?)' : '';
+    records.push({
+      line: this.nextLine,
+      values: [],
+      error: `${tooLong(this.maxRowChars)}${open}`,
+      errorCode: RowErrorCode.ROW_TOO_LARGE,
+    });
+    this.nextLine += countChar(this.pending, this.newline, this.pending.length);
+    this.pending = '';
+    this.skipping = true;
+    return records;
   }
+}
+
+export interface CsvLimits {
+  /** Longest row, in characters of decoded text (≈ bytes). */
+  maxRowChars: number;
+  /** Most values in one row (the header included). */
+  maxColumns: number;
+  /** Longest single value. */
+  maxCellChars: number;
+}
+
+export const DEFAULT_CSV_LIMITS: CsvLimits = {
+  maxRowChars: 1024 * 1024,
+  maxColumns: 1000,
+  maxCellChars: 64 * 1024,
+};
+
+function tooLong(max: number): string {
+  return `the row is longer than ${max} bytes (FERRY_MAX_ROW_BYTES)`;
 }
 
 /** The first papaparse error of each finished row, as a sentence. */

@@ -104,10 +104,14 @@ describe('readCsvRecords', () => {
     expect(stream.destroyed).toBe(true);
   });
 
-  it('fails on a row larger than maxRowBytes that never ends', async () => {
-    const big = `a\n"${'x'.repeat(200_000)}`;
-    await expect(readAll([Buffer.from(big)], 100_000)).rejects.toThrow(
-      /line 2 is longer than 100000 bytes/,
-    );
+  it('turns a row larger than maxRowBytes that never ends into a row error, and reads on', async () => {
+    const big = Buffer.from(`a\n"${'x'.repeat(200_000)}\n3\n`);
+    const records = await readAll([big.subarray(0, 150_000), big.subarray(150_000)], 100_000);
+    expect(records.map((r) => [r.line, r.errorCode ?? r.values[0]])).toEqual([
+      [1, 'a'],
+      [2, 'row_too_large'],
+      [3, '3'],
+    ]);
+    expect(records[1].error).toMatch(/longer than 100000 bytes \(FERRY_MAX_ROW_BYTES\)/);
   });
 });

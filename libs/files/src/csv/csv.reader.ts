@@ -7,9 +7,11 @@ export interface CsvReadOptions {
   signal?: AbortSignal;
   /** Longest record accepted (default 1 MiB), counted in characters of the decoded text. */
   maxRowBytes?: number;
+  /** Most columns in a row (default 1000). */
+  maxColumns?: number;
+  /** Longest value (default 64 KiB of text). */
+  maxCellBytes?: number;
 }
-
-const DEFAULT_MAX_ROW = 1024 * 1024;
 
 /**
  * Streams CSV records in the batches they were parsed in (one per ~64 KB of text): the cheap way
@@ -20,7 +22,11 @@ export async function* readCsvBatches(
   stream: Readable,
   opts: CsvReadOptions = {},
 ): AsyncGenerator<CsvRecord[]> {
-  const parser = new CsvTextParser(opts.maxRowBytes ?? DEFAULT_MAX_ROW);
+  const parser = new CsvTextParser({
+    ...(opts.maxRowBytes !== undefined && { maxRowChars: opts.maxRowBytes }),
+    ...(opts.maxColumns !== undefined && { maxColumns: opts.maxColumns }),
+    ...(opts.maxCellBytes !== undefined && { maxCellChars: opts.maxCellBytes }),
+  });
   for await (const { text, last } of readTextChunks(stream, 'CSV', opts.signal)) {
     const records = parser.push(text, last);
     if (records.length > 0) yield records;

@@ -50,7 +50,9 @@ describe('decompressIfGzip', () => {
     const err = await readAll(out).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FerryError);
     expect((err as FerryError).retryable).toBe(false);
-    expect((err as FerryError).message).toBe('the decompressed file exceeds 1048576 bytes');
+    expect((err as FerryError).message).toBe(
+      'the decompressed file exceeds 1048576 bytes (FERRY_MAX_DECOMPRESSED_BYTES)',
+    );
   });
 
   it('reports a corrupt gzip file', async () => {

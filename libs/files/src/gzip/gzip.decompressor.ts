@@ -23,9 +23,12 @@ export async function decompressIfGzip(
 
   const gunzip = createGunzip();
   const limit = new ByteLimitTransform(opts.maxBytes, () =>
-    FerryError.validation(`the decompressed file exceeds ${opts.maxBytes} bytes`, {
-      max_bytes: opts.maxBytes,
-    }),
+    FerryError.validation(
+      `the decompressed file exceeds ${opts.maxBytes} bytes (FERRY_MAX_DECOMPRESSED_BYTES)`,
+      {
+        max_bytes: opts.maxBytes,
+      },
+    ),
   );
   // zlib's own errors ("incorrect header check", "unexpected end of file") mean a corrupt file;
   // errors of the source (a FerryError from the download) keep their own meaning.

@@ -17,9 +17,15 @@ describe('classifyAddress', () => {
     ['100.64.0.1', 'private'],
     ['fd12:3456::1', 'private'],
     ['::ffff:10.0.0.1', 'private'],
-    ['169.254.169.254', 'link-local'],
+    ['169.254.169.254', 'metadata'],
+    ['169.254.1.1', 'link-local'],
+    ['::ffff:169.254.169.254', 'metadata'],
+    ['::ffff:a9fe:a9fe', 'metadata'],
+    ['0:0:0:0:0:ffff:7f00:1', 'loopback'],
+    ['100.100.100.200', 'metadata'],
+    ['168.63.129.16', 'metadata'],
     ['fe80::1', 'link-local'],
-    ['fd00:ec2::254', 'link-local'],
+    ['fd00:ec2::254', 'metadata'],
     ['224.0.0.1', 'reserved'],
     ['255.255.255.255', 'reserved'],
     ['64:ff9b::a00:1', 'reserved'],
@@ -36,7 +42,8 @@ describe('refusedAddressClass', () => {
     expect(refusedAddressClass('10.0.0.1', { allowPrivate: true })).toBeNull();
     expect(
       refusedAddressClass('169.254.169.254', { allowPrivate: true, allowLoopback: true }),
-    ).toBe('link-local');
+    ).toBe('metadata');
+    expect(refusedAddressClass('169.254.1.1', { allowPrivate: true })).toBe('link-local');
     expect(refusedAddressClass('not-an-ip', {})).toBe('reserved');
   });
 });

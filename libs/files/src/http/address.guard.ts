@@ -1,14 +1,21 @@
 import { BlockList, isIP } from 'net';
+import type { FetchAllowList } from './fetch-allow-list';
 
 /** Why an address may not be fetched; `null` when it is a public address. */
-export type AddressClass = 'loopback' | 'private' | 'link-local' | 'unspecified' | 'reserved';
+export type AddressClass =
+  'metadata' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'reserved';
 
 export interface AddressPolicy {
-  /** Lets 127.0.0.0/8 and ::1 through (tests, a sidecar on the same host). */
+  /** Lets 127.0.0.0/8 and ::1 through (FERRY_ALLOW_LOOPBACK_SOURCES: tests, a local set-up). */
   allowLoopback?: boolean;
   /** Lets RFC 1918, CGNAT and unique-local IPv6 addresses through (an operator's internal store). */
   allowPrivate?: boolean;
+  /** Hosts and networks (optionally one port) allowed although not public (FERRY_FETCH_ALLOW_LIST). */
+  allowList?: FetchAllowList;
 }
+
+/** Classes nothing can allow: the cloud metadata services, and 0.0.0.0 / :: (which reach this host). */
+const NEVER_ALLOWED: ReadonlySet<AddressClass> = new Set(['metadata', 'unspecified']);
 
 type Family = 'ipv4' | 'ipv6';
 
@@ -21,6 +28,20 @@ function blockList(ranges: ReadonlyArray<readonly [string, number, Family]>): Bl
 // Built once: checking an address is a few comparisons. BlockList also matches IPv4-mapped IPv6
 // addresses (::ffff:127.0.0.1) against the IPv4 ranges.
 const LISTS: ReadonlyArray<readonly [AddressClass, BlockList]> = [
+  // AWS/GCP/Azure/OpenStack (169.254.169.254), ECS task metadata (169.254.170.2), AWS IPv6
+  // (fd00:ec2::254), Alibaba (100.100.100.200), Oracle (192.0.0.192), Azure wireserver
+  // (168.63.129.16, a public address): refused even when the operator allows their networks.
+  [
+    'metadata',
+    blockList([
+      ['169.254.169.254', 32, 'ipv4'],
+      ['169.254.170.2', 32, 'ipv4'],
+      ['100.100.100.200', 32, 'ipv4'],
+      ['192.0.0.192', 32, 'ipv4'],
+      ['168.63.129.16', 32, 'ipv4'],
+      ['fd00:ec2::254', 128, 'ipv6'],
+    ]),
+  ],
   [
     'unspecified',
     blockList([
@@ -35,13 +56,11 @@ const LISTS: ReadonlyArray<readonly [AddressClass, BlockList]> = [
       ['::1', 128, 'ipv6'],
     ]),
   ],
-  // Cloud metadata services live here (169.254.169.254, fd00:ec2::254): never allowed.
   [
     'link-local',
     blockList([
       ['169.254.0.0', 16, 'ipv4'],
       ['fe80::', 10, 'ipv6'],
-      ['fd00:ec2::254', 128, 'ipv6'],
     ]),
   ],
   [
@@ -74,8 +93,25 @@ const LISTS: ReadonlyArray<readonly [AddressClass, BlockList]> = [
   ],
 ];
 
+/**
+ * `::ffff:10.0.0.1` and `::ffff:a00:1` (IPv4-mapped IPv6, which a dual-stack socket connects to
+ * as IPv4) become `10.0.0.1`, so every check sees the address that is really reached.
+ */
+export function unmapAddress(address: string): string {
+  const m = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(.+)$/i.exec(address);
+  if (!m || isIP(address) !== 6) return address;
+  const tail = m[1];
+  if (isIP(tail) === 4) return tail;
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
+  if (!hex) return address;
+  const hi = parseInt(hex[1], 16);
+  const lo = parseInt(hex[2], 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
 /** The class of a literal IP address, or null for a public one (or for something not an IP). */
-export function classifyAddress(address: string): AddressClass | null {
+export function classifyAddress(raw: string): AddressClass | null {
+  const address = unmapAddress(raw);
   const version = isIP(address);
   if (version === 0) return null;
   const family: Family = version === 4 ? 'ipv4' : 'ipv6';
@@ -83,11 +119,23 @@ export function classifyAddress(address: string): AddressClass | null {
   return null;
 }
 
-/** Returns why `address` is refused under `policy`, or null when it may be fetched. */
-export function refusedAddressClass(address: string, policy: AddressPolicy): AddressClass | null {
+/**
+ * Returns why `address` is refused under `policy`, or null when it may be fetched. `host` and
+ * `port` (as in the URL) let host and port entries of the allow-list match.
+ */
+export function refusedAddressClass(
+  raw: string,
+  policy: AddressPolicy,
+  host = raw,
+  port = 0,
+): AddressClass | null {
+  const address = unmapAddress(raw);
   if (isIP(address) === 0) return 'reserved';
   const cls = classifyAddress(address);
+  if (cls === null) return null;
+  if (NEVER_ALLOWED.has(cls)) return cls;
   if (cls === 'loopback' && policy.allowLoopback) return null;
   if (cls === 'private' && policy.allowPrivate) return null;
+  if (policy.allowList?.allows(unmapAddress(host), address, port)) return null;
   return cls;
 }

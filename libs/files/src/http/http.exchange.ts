@@ -4,13 +4,18 @@ import { Readable } from 'stream';
 import { FerryError } from '@ferry/contracts';
 import { abortError } from '../stream/abort';
 import { ByteLimitTransform } from '../stream/byte-limit.transform';
-import { bareHost, pinnedLookup, ResolvedAddress } from './host.resolver';
+import type { AddressPolicy } from './address.guard';
+import { bareHost, connectedAddressProblem, pinnedLookup, ResolvedAddress } from './host.resolver';
 import { networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';
 
 export interface ExchangeOptions {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /** When the whole download must be over (epoch ms, across redirects and body) and the limit. */
+  deadline?: { at: number; totalMs: number };
+  /** Checked again against the address the socket really connected to. */
+  policy: AddressPolicy;
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
 }
@@ -57,19 +62,46 @@ export function sendRequest(
     const connectTimer = setTimeout(() => {
       fail(
         FerryError.transient(
-          `could not connect to ${host} within ${opts.connectTimeoutMs} ms to read file_url ${redacted}`,
+          `could not connect to ${host} within ${opts.connectTimeoutMs} ms to read file_url ${redacted} (FERRY_CONNECT_TIMEOUT_MS)`,
           { url: redacted },
         ),
       );
     }, opts.connectTimeoutMs);
+    // Not retryable: a source too slow for the limit is as slow the next time.
+    const totalTimer =
+      opts.deadline === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              fail(
+                FerryError.validation(
+                  `file_url ${redacted} took longer than the ${opts.deadline?.totalMs} ms allowed for a whole download (FERRY_DOWNLOAD_TIMEOUT_MS)`,
+                  { url: redacted },
+                ),
+              ),
+            Math.max(0, opts.deadline.at - Date.now()),
+          );
     const onAbort = (): void => fail(abortError(opts.signal));
     const cleanup = (): void => {
       clearTimeout(connectTimer);
+      clearTimeout(totalTimer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    req.on('socket', (socket) => socket.once('connect', () => clearTimeout(connectTimer)));
+    req.on('socket', (socket) =>
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+        const problem = connectedAddressProblem(
+          socket.remoteAddress,
+          resolved,
+          opts.policy,
+          url,
+          redacted,
+        );
+        if (problem) fail(problem);
+      }),
+    );
     let response: http.IncomingMessage | null = null;
     req.setTimeout(opts.idleTimeoutMs, () => {
       // A socket is also idle when the reader is the slow side (backpressure paused the body):
@@ -79,9 +111,10 @@ export function sendRequest(
         return;
       }
       fail(
-        FerryError.transient(`file_url ${redacted} sent no data for ${opts.idleTimeoutMs} ms`, {
-          url: redacted,
-        }),
+        FerryError.transient(
+          `file_url ${redacted} sent no data for ${opts.idleTimeoutMs} ms (FERRY_IDLE_TIMEOUT_MS)`,
+          { url: redacted },
+        ),
       );
     });
     req.on('error', (err) => {
@@ -111,7 +144,7 @@ export function sendRequest(
         body: (maxBytes) => {
           const limit = new ByteLimitTransform(maxBytes, () =>
             FerryError.validation(
-              `file_url ${redacted} is larger than the limit of ${maxBytes} bytes`,
+              `file_url ${redacted} is larger than the limit of ${maxBytes} bytes (FERRY_MAX_FILE_BYTES)`,
               { url: redacted, max_bytes: maxBytes },
             ),
           );

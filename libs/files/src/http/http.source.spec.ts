@@ -121,7 +121,7 @@ describe('openHttpSource', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  const local = { allowLoopback: true };
+  const local = { allowLoopback: true, allowHttp: true };
 
   it('streams a 200 body', async () => {
     const { stream, contentLength } = await openHttpSource(`${base}/ok`, local);
@@ -163,7 +163,7 @@ describe('openHttpSource', () => {
 
   it('refuses a redirect to another scheme', async () => {
     const err = await failure(openHttpSource(`${base}/to-ftp`, local));
-    expect(err.message).toMatch(/scheme "ftp"; only http and https/);
+    expect(err.message).toMatch(/scheme "ftp"; only https and http can be fetched/);
   });
 
   it('refuses schemes other than http and https', async () => {
@@ -174,7 +174,7 @@ describe('openHttpSource', () => {
 
   it('refuses loopback addresses unless allowed', async () => {
     const connect = jest.spyOn(Socket.prototype, 'connect');
-    const err = await failure(openHttpSource(`${base}/ok`));
+    const err = await failure(openHttpSource(`${base}/ok`, { allowHttp: true }));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/127\.0\.0\.1, a loopback address/);
     expect(connect).not.toHaveBeenCalled();
@@ -184,10 +184,10 @@ describe('openHttpSource', () => {
     const connect = jest.spyOn(Socket.prototype, 'connect');
     const lookup: HostLookup = jest.fn(async () => [{ address: '10.0.0.1', family: 4 }]);
     const err = await failure(
-      openHttpSource('http://evil.test/file.csv', { lookup, allowLoopback: true }),
+      openHttpSource('http://evil.test/file.csv', { lookup, allowLoopback: true, allowHttp: true }),
     );
     expect(err.message).toBe(
-      'file_url http://evil.test/file.csv points to evil.test (10.0.0.1), a private address, which Ferry does not fetch from',
+      'file_url http://evil.test/file.csv points to evil.test (10.0.0.1), a private address, which Ferry does not fetch from (an operator can allow it with FERRY_FETCH_ALLOW_LIST)',
     );
     expect(connect).not.toHaveBeenCalled();
   });
@@ -195,16 +195,16 @@ describe('openHttpSource', () => {
   it('refuses metadata and link-local addresses even when private ones are allowed', async () => {
     const lookup: HostLookup = async () => [{ address: '169.254.169.254', family: 4 }];
     const err = await failure(
-      openHttpSource('http://metadata.test/', { lookup, allowPrivate: true }),
+      openHttpSource('http://metadata.test/', { lookup, allowPrivate: true, allowHttp: true }),
     );
-    expect(err.message).toMatch(/link-local address/);
+    expect(err.message).toMatch(/a metadata address, which Ferry does not fetch from$/);
   });
 
   it('re-checks the address on every redirect', async () => {
     const connect = jest.spyOn(Socket.prototype, 'connect');
     const lookup: HostLookup = async () => [{ address: '10.1.2.3', family: 4 }];
     const err = await failure(
-      openHttpSource(`${base}/to-internal`, { lookup, allowLoopback: true }),
+      openHttpSource(`${base}/to-internal`, { lookup, allowLoopback: true, allowHttp: true }),
     );
     expect(err.message).toMatch(/internal\.test \(10\.1\.2\.3\), a private address/);
     expect(connect).toHaveBeenCalledTimes(1); // the first hop, to 127.0.0.1 only
@@ -218,6 +218,7 @@ describe('openHttpSource', () => {
     const { stream } = await openHttpSource(`http://files.test:${port}/host`, {
       lookup,
       allowLoopback: true,
+      allowHttp: true,
     });
     expect(await readBody(stream)).toBe(`files.test:${port}`);
     expect(lookup).toHaveBeenCalledTimes(1);

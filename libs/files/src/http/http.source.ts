@@ -1,25 +1,19 @@
 import { Readable } from 'stream';
 import { FerryError } from '@ferry/contracts';
-import { AddressPolicy } from './address.guard';
-import {
-  bareHost,
-  HostLookup,
-  ResolvedAddress,
-  resolveAllowed,
-  systemLookup,
-} from './host.resolver';
+import { checkFetchUrl, FetchPolicy } from './fetch-url';
+import { bareHost, ResolvedAddress, resolveAllowed, systemLookup, urlPort } from './host.resolver';
 import { abortError } from '../stream/abort';
 import { sendRequest } from './http.exchange';
 import { httpStatusError, networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';
 
-export interface HttpSourceOptions extends AddressPolicy {
-  /** Resolves host names; default `dns.lookup` (all addresses). Tests inject their own. */
-  lookup?: HostLookup;
+export interface HttpSourceOptions extends FetchPolicy {
   /** Time allowed for the TCP connection (default 10 s). */
   connectTimeoutMs?: number;
   /** Time the server may stay silent, before the response head or within the body (default 30 s). */
   idleTimeoutMs?: number;
+  /** Time the whole download may take, redirects and body included (default: no limit). */
+  totalTimeoutMs?: number;
   /** Largest body accepted, checked on Content-Length and while streaming (default: no limit). */
   maxBytes?: number;
   /** Redirects followed before giving up (default 5). */
@@ -35,25 +29,6 @@ export interface HttpSource {
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-function sourceUrl(raw: string, original: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw FerryError.validation(`file_url ${redactUrl(raw)} is not a valid URL`, {
-      url: redactUrl(raw),
-    });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    const via = raw === original ? '' : ` (redirected from ${redactUrl(original)})`;
-    throw FerryError.validation(
-      `file_url ${redactUrl(raw)}${via} uses the scheme "${url.protocol.slice(0, -1)}"; only http and https can be fetched`,
-      { url: redactUrl(raw) },
-    );
-  }
-  return url;
-}
 
 function contentLengthOf(header: string | undefined): number | null {
   if (header === undefined || !/^\d+$/.test(header)) return null;
@@ -71,14 +46,18 @@ export async function openHttpSource(
   const maxRedirects = opts.maxRedirects ?? 5;
   const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   const lookup = opts.lookup ?? systemLookup;
-  let current = sourceUrl(url, url);
+  const deadline =
+    opts.totalTimeoutMs === undefined
+      ? undefined
+      : { at: Date.now() + opts.totalTimeoutMs, totalMs: opts.totalTimeoutMs };
+  let current = checkFetchUrl(url, opts);
   for (let redirects = 0; ; redirects++) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     const redacted = redactUrl(current.href);
     const host = bareHost(current);
     let resolved: ResolvedAddress;
     try {
-      resolved = await resolveAllowed(host, lookup, opts, redacted);
+      resolved = await resolveAllowed(host, urlPort(current), lookup, opts, redacted);
     } catch (err) {
       throw networkError(err, redacted, host);
     }
@@ -87,6 +66,8 @@ export async function openHttpSource(
     const exchange = await sendRequest(current, resolved, {
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+      deadline,
+      policy: opts,
       signal: opts.signal,
       headers: opts.headers,
     });
@@ -114,7 +95,7 @@ export async function openHttpSource(
           url: redacted,
         });
       }
-      current = sourceUrl(next, url);
+      current = checkFetchUrl(next, opts, url);
       continue;
     }
     if (status < 200 || status >= 300) {
@@ -127,7 +108,7 @@ export async function openHttpSource(
     if (declared !== null && declared > maxBytes) {
       exchange.discard();
       throw FerryError.validation(
-        `file_url ${redacted} is ${declared} bytes, more than the limit of ${maxBytes} bytes`,
+        `file_url ${redacted} is ${declared} bytes, more than the limit of ${maxBytes} bytes (FERRY_MAX_FILE_BYTES)`,
         {
           url: redacted,
           max_bytes: maxBytes,

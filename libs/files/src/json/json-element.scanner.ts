@@ -1,4 +1,5 @@
 import { FerryError, RowErrorCode } from '@ferry/contracts';
+import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
 import { JsonRecord } from './json-record';
 import { splitJsonObject } from './json-object.splitter';
 
@@ -29,6 +30,10 @@ export interface JsonScanLimits {
   maxRecordChars: number;
   /** Deepest nesting accepted in an element; a deeper one is a row error. */
   maxDepth: number;
+  /** Most keys in an element; more is a row error. */
+  maxColumns: number;
+  /** Longest value of a key (a nested value as text); a longer one is a row error. */
+  maxCellChars: number;
 }
 
 function isWs(c: number): boolean {
@@ -204,7 +209,7 @@ export class JsonElementScanner {
       return rejected(
         line,
         RowErrorCode.ROW_TOO_LARGE,
-        `element ${line} is longer than ${this.limits.maxRecordChars} characters`,
+        `element ${line} is longer than ${this.limits.maxRecordChars} characters (FERRY_MAX_ROW_BYTES)`,
         '',
       );
     }
@@ -214,9 +219,15 @@ export class JsonElementScanner {
       return rejected(
         line,
         RowErrorCode.MALFORMED_ROW,
-        `element ${line} nests deeper than ${this.limits.maxDepth} levels`,
+        `element ${line} nests deeper than ${this.limits.maxDepth} levels (FERRY_MAX_JSON_DEPTH)`,
         body,
       );
+    }
+    if (body.includes(REPLACEMENT_CHAR)) {
+      return rejected(line, RowErrorCode.MALFORMED_ROW, `element ${line}: ${NOT_UTF8}`, body);
+    }
+    if (body.includes('\\u0000') || body.includes('\0')) {
+      return rejected(line, RowErrorCode.MALFORMED_ROW, `element ${line}: ${HAS_NUL}`, body);
     }
     const split = splitJsonObject(body);
     if ('error' in split) {
@@ -226,6 +237,26 @@ export class JsonElementScanner {
         `element ${line} is not a valid JSON object: ${split.error}`,
         body,
       );
+    }
+    const { maxColumns, maxCellChars } = this.limits;
+    if (split.keys.length > maxColumns) {
+      return rejected(
+        line,
+        RowErrorCode.MALFORMED_ROW,
+        `element ${line} has ${split.keys.length} keys, more than the limit of ${maxColumns} (FERRY_MAX_COLUMNS)`,
+        body,
+      );
+    }
+    if (body.length > maxCellChars) {
+      const long = split.values.findIndex((v) => v.length > maxCellChars);
+      if (long !== -1) {
+        return rejected(
+          line,
+          RowErrorCode.TOO_LONG,
+          `the value of ${split.keys[long]} in element ${line} is longer than ${maxCellChars} characters (FERRY_MAX_CELL_BYTES)`,
+          body,
+        );
+      }
     }
     return { line, keys: split.keys, values: split.values };
   }

@@ -136,12 +136,33 @@ function containerEnd(text: string, i: number): number {
   for (let j = i; j < text.length; j++) {
     const c = text.charCodeAt(j);
     if (c === 34) j = stringEnd(text, j) - 1;
+    else if (c === 101 || c === 69) checkExponent(text, j);
     else if (c === 123 || c === 91) depth++;
     else if (c === 125 || c === 93) {
       if (--depth === 0) return j + 1;
     }
   }
   throw new SyntaxProblem('an object or array is never closed');
+}
+
+/** Most exponent digits of a nested number: PostgreSQL's jsonb holds about 1e±131072, and a
+ * 10-character 1e131000 would be stored as 131,000 digits. */
+const MAX_EXPONENT_DIGITS = 3;
+
+/** Outside strings an `e` can only be a number's exponent (or inside true/false, before no digit). */
+function checkExponent(text: string, e: number): void {
+  let j = e + 1;
+  if (text[j] === '+' || text[j] === '-') j++;
+  let digits = 0;
+  while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) {
+    j++;
+    digits++;
+  }
+  if (digits > MAX_EXPONENT_DIGITS) {
+    throw new SyntaxProblem(
+      `the number ${truncate(text.slice(Math.max(0, e - 10), j))} is too large or too small (exponent above 999)`,
+    );
+  }
 }
 
 function truncate(s: string): string {

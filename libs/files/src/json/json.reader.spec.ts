@@ -9,7 +9,7 @@ import { splitJsonObject } from './json-object.splitter';
 async function read(
   text: string | Buffer,
   chunk = 7,
-  opts: { maxRecordChars?: number; maxDepth?: number } = {},
+  opts: Parameters<typeof readJsonRecords>[1] = {},
 ): Promise<JsonRecord[]> {
   const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
   const pieces: Buffer[] = [];
@@ -126,6 +126,28 @@ describe('readJsonRecords', () => {
     const err = await read(text).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FerryError);
     expect((err as FerryError).message).toMatch(message);
+  });
+
+  it('rejects, one element at a time, too many keys, a long value, bad UTF-8, NUL and huge exponents', async () => {
+    const text = [
+      '{"a":1,"b":2,"c":3}',
+      '{"a":"12345678901"}',
+      '{"a":"\ufffd"}',
+      '{"a":"x\\u0000y"}',
+      '{"a":{"n":1e999999}}',
+      '{"a":[1e300]}',
+      '{"a":["1e9999"]}',
+    ].join('\n');
+    const records = await read(text, 5, { maxColumns: 2, maxCellBytes: 10 });
+    expect(records.map((r) => r.error ?? 'ok')).toEqual([
+      'element 1 has 3 keys, more than the limit of 2 (FERRY_MAX_COLUMNS)',
+      'the value of a in element 2 is longer than 10 characters (FERRY_MAX_CELL_BYTES)',
+      expect.stringMatching(/^element 3: the row is not valid UTF-8/),
+      'element 4: the row contains a NUL character, which Ferry cannot store',
+      expect.stringMatching(/too large or too small \(exponent above 999\)/),
+      'ok',
+      'ok',
+    ]);
   });
 
   it('reads an empty array as no records', async () => {

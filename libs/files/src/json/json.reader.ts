@@ -1,4 +1,5 @@
 import { Readable } from 'stream';
+import { DEFAULT_CSV_LIMITS } from '../csv/csv-text.parser';
 import { readTextChunks } from '../stream/text-chunks';
 import { JsonElementScanner } from './json-element.scanner';
 import { JsonRecord } from './json-record';
@@ -9,9 +10,12 @@ export interface JsonReadOptions {
   maxRecordChars?: number;
   /** Deepest nesting accepted in an element (default 32); a deeper one is a row error. */
   maxDepth?: number;
+  /** Most keys in an element (default 1000); more is a row error. */
+  maxColumns?: number;
+  /** Longest value (default 64 KiB of text); a longer one is a row error. */
+  maxCellBytes?: number;
 }
 
-const DEFAULT_MAX_RECORD = 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 32;
 
 /**
@@ -24,8 +28,10 @@ export async function* readJsonBatches(
   opts: JsonReadOptions = {},
 ): AsyncGenerator<JsonRecord[]> {
   const scanner = new JsonElementScanner({
-    maxRecordChars: opts.maxRecordChars ?? DEFAULT_MAX_RECORD,
+    maxRecordChars: opts.maxRecordChars ?? DEFAULT_CSV_LIMITS.maxRowChars,
     maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxColumns: opts.maxColumns ?? DEFAULT_CSV_LIMITS.maxColumns,
+    maxCellChars: opts.maxCellBytes ?? DEFAULT_CSV_LIMITS.maxCellChars,
   });
   for await (const { text, last } of readTextChunks(stream, 'JSON', opts.signal)) {
     const records = scanner.push(text, last);

@@ -1,21 +1,20 @@
 import { createReadStream } from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import { FerryError } from '@ferry/contracts';
-import type { AddressPolicy } from '../http/address.guard';
+import { checkFetchUrl, FetchPolicy } from '../http/fetch-url';
 import {
   bareHost,
-  HostLookup,
+  connectedAddressProblem,
   pinnedLookup,
   resolveAllowed,
   systemLookup,
+  urlPort,
 } from '../http/host.resolver';
 import { httpStatusError, networkError } from '../http/http-errors.mapper';
 import { redactUrl } from '../http/redact-url';
 
-export interface HttpPutOptions extends AddressPolicy {
+export interface HttpPutOptions extends FetchPolicy {
   contentType: string;
-  lookup?: HostLookup;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -33,17 +32,15 @@ export async function putFileToUrl(
   opts: HttpPutOptions,
 ): Promise<void> {
   const redacted = redactUrl(url);
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw FerryError.validation(`file_url ${redacted} is not a valid URL`);
-  }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-    throw FerryError.validation(`file_url ${redacted} is not an http(s) URL`);
-  }
+  const target = checkFetchUrl(url, opts);
   const host = bareHost(target);
-  const resolved = await resolveAllowed(host, opts.lookup ?? systemLookup, opts, redacted);
+  const resolved = await resolveAllowed(
+    host,
+    urlPort(target),
+    opts.lookup ?? systemLookup,
+    opts,
+    redacted,
+  );
   const client = target.protocol === 'https:' ? https : http;
   await new Promise<void>((resolve, reject) => {
     const req = client.request(target, {
@@ -59,6 +56,18 @@ export async function putFileToUrl(
       },
     });
     req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
+    req.on('socket', (socket) =>
+      socket.once('connect', () => {
+        const problem = connectedAddressProblem(
+          socket.remoteAddress,
+          resolved,
+          opts,
+          target,
+          redacted,
+        );
+        if (problem) req.destroy(problem);
+      }),
+    );
     req.on('error', (err) => reject(networkError(err, redacted, host)));
     req.on('response', (res) => {
       res.resume();

@@ -144,6 +144,7 @@ describe('object storage backends', () => {
       await putFileToUrl(`http://127.0.0.1:${port}/ok?X-Amz-Signature=abc`, file, 4, {
         contentType: 'text/csv',
         allowLoopback: true,
+        allowHttp: true,
       });
       expect(received.at(-1)).toEqual({ method: 'PUT', length: '4', body: 'h\n1\n' });
     });
@@ -152,12 +153,16 @@ describe('object storage backends', () => {
       const file = path.join(dir, 'y.csv');
       writeFileSync(file, 'h\n');
       await expect(
-        putFileToUrl(`http://127.0.0.1:${port}/ok`, file, 2, { contentType: 'text/csv' }),
+        putFileToUrl(`http://127.0.0.1:${port}/ok`, file, 2, {
+          contentType: 'text/csv',
+          allowHttp: true,
+        }),
       ).rejects.toThrow(/loopback address/);
       await expect(
         putFileToUrl(`http://127.0.0.1:${port}/denied`, file, 2, {
           contentType: 'text/csv',
           allowLoopback: true,
+          allowHttp: true,
         }),
       ).rejects.toThrow(/HTTP 403/);
     });

@@ -31,8 +31,12 @@ export async function* readTextChunks(
   };
   if (signal?.aborted) throw abortError(signal);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const notText = () =>
-    FerryError.validation(`the file is not a ${kind} text file (it contains NUL bytes)`);
+  const notText = (head: Buffer | string) =>
+    isUtf16(head)
+      ? FerryError.validation(
+          `the file is UTF-16 text; a ${kind} import reads UTF-8 (save the file as UTF-8)`,
+        )
+      : FerryError.validation(`the file is not a ${kind} text file (it contains NUL bytes)`);
   let sniffed = 0;
   let first = true;
   let text = '';
@@ -41,12 +45,12 @@ export async function* readTextChunks(
       let decoded: string;
       if (typeof chunk === 'string') {
         if (sniffed < SNIFF_BYTES && chunk.slice(0, SNIFF_BYTES - sniffed).includes('\0')) {
-          throw notText();
+          throw notText(chunk);
         }
         decoded = chunk;
       } else {
         if (sniffed < SNIFF_BYTES && chunk.subarray(0, SNIFF_BYTES - sniffed).includes(0)) {
-          throw notText();
+          throw notText(sniffed === 0 ? chunk : '');
         }
         decoded = decoder.write(chunk);
       }
@@ -69,3 +73,22 @@ export async function* readTextChunks(
     signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/** A UTF-16 byte order mark (FF FE or FE FF) at the start of the file. */
+function isUtf16(head: Buffer | string): boolean {
+  if (typeof head === 'string') return false;
+  return (
+    head.length >= 2 &&
+    ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+  );
+}
+
+/** The character a byte sequence that is not UTF-8 decodes to. */
+export const REPLACEMENT_CHAR = '\ufffd';
+
+/** The row error of a record with bytes that are not UTF-8. */
+export const NOT_UTF8 =
+  'the row is not valid UTF-8 text (a byte sequence could not be decoded; save the file as UTF-8)';
+
+/** The row error of a record holding a NUL character (text in PostgreSQL cannot). */
+export const HAS_NUL = 'the row contains a NUL character, which Ferry cannot store';
