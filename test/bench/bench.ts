@@ -16,7 +16,12 @@ import path from 'path';
 import { FerryApi } from '../support/api';
 import { EVENTS_HEADER, eventRow } from '../support/events-csv';
 import { startFerry } from '../support/ferry-system';
-import { benchCustomers, benchCustomersOnly, onlyCustomers, printCustomers } from './customers.bench';
+import {
+  benchCustomers,
+  benchCustomersOnly,
+  onlyCustomers,
+  printCustomers,
+} from './customers.bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 

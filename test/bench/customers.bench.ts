@@ -19,7 +19,8 @@ import { FerryApi } from '../support/api';
 import { FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
-const ADDRESS = 'address_line1,address_line2,address_city,address_state,address_postal_code,address_country';
+const ADDRESS =
+  'address_line1,address_line2,address_city,address_state,address_postal_code,address_country';
 const SETUP_HEADER = `external_id,name,email,${ADDRESS},metadata.plan,metadata.seats`;
 const UPSERT_HEADER = `external_id,name,email,${ADDRESS},metadata.plan,metadata.region`;
 const PLACES = [
@@ -177,7 +178,9 @@ async function verify(ferry: FerrySystem, env: string, o: CustomersOptions, chan
   );
   const expected = { total: o.customers + o.rows - changed, existing: o.customers, changed };
   if (c.total !== expected.total || c.existing !== expected.existing || c.changed !== changed) {
-    throw new Error(`customers after the import: ${JSON.stringify(c)}, expected ${JSON.stringify(expected)}`);
+    throw new Error(
+      `customers after the import: ${JSON.stringify(c)}, expected ${JSON.stringify(expected)}`,
+    );
   }
   const {
     rows: [diff],
@@ -210,8 +213,12 @@ export async function benchCustomers(
       o.customers,
     );
     const env = setup.environment_id as string;
-    await ferry.db.query(`DROP SCHEMA IF EXISTS bench_baseline CASCADE; CREATE SCHEMA bench_baseline`);
-    await ferry.db.query('CREATE TABLE bench_baseline.customers (LIKE public.customers INCLUDING ALL)');
+    await ferry.db.query(
+      `DROP SCHEMA IF EXISTS bench_baseline CASCADE; CREATE SCHEMA bench_baseline`,
+    );
+    await ferry.db.query(
+      'CREATE TABLE bench_baseline.customers (LIKE public.customers INCLUDING ALL)',
+    );
     await ferry.db.query(
       'INSERT INTO bench_baseline.customers SELECT * FROM customers WHERE environment_id = $1',
       [env],
@@ -224,7 +231,10 @@ export async function benchCustomers(
     const t0 = Date.now();
     await importCustomers(api, url, o.rows);
     const ferrySeconds = (Date.now() - t0) / 1000;
-    const baselineSeconds = await baseline(ferry.databaseUrl, csv, { env, tenant: setup.tenant_id });
+    const baselineSeconds = await baseline(ferry.databaseUrl, csv, {
+      env,
+      tenant: setup.tenant_id,
+    });
     await verify(ferry, env, o, changed);
     return {
       rows: o.rows,
@@ -248,7 +258,9 @@ export function printCustomers(f: CustomersFigures): void {
     `\n| upsert of ${f.rows} customers (${f.changed} changed of ${f.existing_customers}, ${f.new} new) | time | rows/s |`,
   );
   console.log('|---|---|---|');
-  console.log(`| Ferry, POST → COMPLETED | ${f.ferry_seconds.toFixed(2)} s | ${f.ferry_rows_per_second} |`);
+  console.log(
+    `| Ferry, POST → COMPLETED | ${f.ferry_seconds.toFixed(2)} s | ${f.ferry_rows_per_second} |`,
+  );
   console.log(
     `| COPY into staging + INSERT … ON CONFLICT DO UPDATE (same rows, same table) | ${f.baseline_seconds.toFixed(2)} s | ${f.baseline_rows_per_second} |`,
   );
