@@ -5,6 +5,7 @@
  * `psql \copy (select …) to` of the same rows, same columns, same order. Figures are written to tmp/bench/latest.json for comparison across runs.
  *
  *   npm run bench -- --rows 1000000
+ *   npm run bench -- --only customers   (the customers upsert alone: see customers.bench.ts)
  */
 import { spawnSync } from 'child_process';
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'fs';
@@ -15,6 +16,12 @@ import path from 'path';
 import { FerryApi } from '../support/api';
 import { EVENTS_HEADER, eventRow } from '../support/events-csv';
 import { startFerry } from '../support/ferry-system';
+import {
+  benchCustomers,
+  benchCustomersOnly,
+  onlyCustomers,
+  printCustomers,
+} from './customers.bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -68,6 +75,7 @@ function peakRssMb(pid: number | undefined): number | null {
 }
 
 async function main() {
+  if (onlyCustomers()) return benchCustomersOnly(ROOT);
   const rows = arg('rows', 1_000_000);
   const dir = path.join(os.tmpdir(), `ferry-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
@@ -161,6 +169,7 @@ async function main() {
     const copyOutSeconds = (Date.now() - t3) / 1000;
     if (psqlOut.status !== 0) throw new Error(`psql \\copy to failed: ${psqlOut.stderr}`);
 
+    const customers = await benchCustomers(ferry, api);
     const figures = {
       date: new Date().toISOString(),
       rows,
@@ -181,6 +190,7 @@ async function main() {
         psql_copy_to_seconds: copyOutSeconds,
         ratio_ferry_to_copy: Number((exportSeconds / copyOutSeconds).toFixed(2)),
       },
+      customers,
     };
     console.log('\n| import of events CSV | time | rows/s |');
     console.log('|---|---|---|');
@@ -205,6 +215,7 @@ async function main() {
     console.log(
       `| exporter peak RSS (before the export) | ${x.exporter_peak_rss_mb} MB (${x.exporter_rss_mb_before} MB) | |`,
     );
+    printCustomers(customers);
     const out = path.join(ROOT, 'tmp/bench');
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'latest.json'), JSON.stringify(figures, null, 2) + '\n');

@@ -47,8 +47,8 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       name: 'Uno',
       email: 'one@x.test',
       address_city: null,
-      metadata: { b: '2', c: '3' },
     });
+    expect((await get('env_a', 'c1')).metadata).toEqual({ b: '2', c: '3' });
   });
 
   it('folds rows repeating an external_id in one batch in file order, whatever columns each has', async () => {
@@ -73,6 +73,72 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       email: 'a@x.test',
       metadata: { k: 'v1', j: 'w' },
     });
+  });
+
+  it('applies each row of a mixed batch by its own columns (as JSON elements with other keys)', async () => {
+    const s = scopeFor('env_e');
+    const seed = { name: 'Old', email: 'old@x.test', address_city: 'Rome', 'metadata.k': '1' };
+    await h.write(
+      customersImport,
+      s,
+      h.records(customersImport, s, [
+        { external_id: 'm1', ...seed },
+        { external_id: 'm2', ...seed },
+        { external_id: 'm3', ...seed },
+      ]),
+    );
+    const later = scopeFor('env_e');
+    const batch = [
+      // email only: city and metadata kept
+      ...h.records(
+        customersImport,
+        later,
+        [{ external_id: 'm1', name: 'N1', email: 'n1@x.test' }],
+        2,
+      ),
+      // a blank city clears it; metadata merges and drops k
+      ...h.records(
+        customersImport,
+        later,
+        [{ external_id: 'm2', name: 'N2', address_city: '', 'metadata.k': '', 'metadata.j': '2' }],
+        3,
+      ),
+      // metadata merges without removals; email kept
+      ...h.records(
+        customersImport,
+        later,
+        [{ external_id: 'm3', name: 'N3', 'metadata.j': '3' }],
+        4,
+      ),
+      // a new customer among them
+      ...h.records(
+        customersImport,
+        later,
+        [{ external_id: 'm4', name: 'N4', 'metadata.k': '' }],
+        5,
+      ),
+    ];
+    expect((await h.write(customersImport, later, batch)).written).toBe(4);
+    expect(await get('env_e', 'm1')).toMatchObject({
+      name: 'N1',
+      email: 'n1@x.test',
+      address_city: 'Rome',
+    });
+    expect((await get('env_e', 'm1')).metadata).toEqual({ k: '1' });
+    expect(await get('env_e', 'm2')).toMatchObject({
+      name: 'N2',
+      email: 'old@x.test',
+      address_city: null,
+    });
+    expect((await get('env_e', 'm2')).metadata).toEqual({ j: '2' });
+    expect(await get('env_e', 'm3')).toMatchObject({
+      name: 'N3',
+      email: 'old@x.test',
+      address_city: 'Rome',
+    });
+    expect((await get('env_e', 'm3')).metadata).toEqual({ k: '1', j: '3' });
+    expect(await get('env_e', 'm4')).toMatchObject({ name: 'N4', email: null });
+    expect((await get('env_e', 'm4')).metadata).toEqual({});
   });
 
   it('keeps environments apart: the same external_id is two customers', async () => {

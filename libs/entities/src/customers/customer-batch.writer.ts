@@ -4,30 +4,46 @@ import { BatchWriteResult, ImportScope } from '../entity-definition';
 import { CUSTOMER_FIELDS, CustomerRecord, METADATA_BIT } from './customer.record';
 
 const STAGE = 'ferry_customers_stage';
-const STAGE_COLUMNS = `id, external_id, name, ${CUSTOMER_FIELDS.join(', ')}, present, metadata_set, metadata_remove`;
+const FIELD_LIST = CUSTOMER_FIELDS.join(', ');
+const STAGE_COLUMNS = `grp, id, external_id, name, ${FIELD_LIST}, metadata_set, metadata_remove`;
+// Keyed by external_id (unique once folded): the index the metadata removal probes.
 const STAGE_DDL =
-  'id text, external_id text, name text, ' +
+  'grp int, id text, external_id text PRIMARY KEY, name text, ' +
   CUSTOMER_FIELDS.map((f) => `${f} text`).join(', ') +
-  ', present int, metadata_set jsonb, metadata_remove jsonb';
+  ', metadata_set jsonb, metadata_remove jsonb';
 
-// A field the file has no column for keeps its value; a blank cell in a present column clears it.
-const UPDATE =
-  `UPDATE customers c SET name = s.name, ` +
-  CUSTOMER_FIELDS.map(
-    (f, bit) => `${f} = CASE WHEN s.present & ${1 << bit} <> 0 THEN s.${f} ELSE c.${f} END`,
-  ).join(', ') +
-  `, metadata = CASE WHEN s.present & ${METADATA_BIT} <> 0
-      THEN (c.metadata || s.metadata_set) - ARRAY(SELECT jsonb_array_elements_text(s.metadata_remove))
-      ELSE c.metadata END,
-    task_id = $3, updated_at = now()
-  FROM ${STAGE} s
-  WHERE c.environment_id = $1 AND c.tenant_id = $2 AND c.external_id = s.external_id`;
+/**
+ * One INSERT … ON CONFLICT DO UPDATE for the staged rows of one group: rows whose file has the
+ * same columns (`present`) and which do or do not remove metadata keys. A field the file has no
+ * column for is left out of the SET (absent keeps); a blank cell in a present column is a null
+ * (blank clears); metadata merges, minus the keys the row removes.
+ */
+function upsertSql(present: number, removes: boolean): string {
+  const set = ['name = excluded.name'];
+  CUSTOMER_FIELDS.forEach((f, bit) => {
+    if (present & (1 << bit)) set.push(`${f} = excluded.${f}`);
+  });
+  if (present & METADATA_BIT) {
+    set.push(
+      removes
+        ? `metadata = (c.metadata || excluded.metadata) - ARRAY(SELECT jsonb_array_elements_text(r.metadata_remove) FROM ${STAGE} r WHERE r.external_id = excluded.external_id)`
+        : 'metadata = c.metadata || excluded.metadata',
+    );
+  }
+  return `INSERT INTO customers AS c (id, tenant_id, environment_id, external_id, name, ${FIELD_LIST}, metadata, task_id)
+    SELECT s.id, $2, $1, s.external_id, s.name, ${CUSTOMER_FIELDS.map((f) => `s.${f}`).join(', ')}, s.metadata_set, $3
+    FROM ${STAGE} s WHERE s.grp = $4
+    ON CONFLICT (environment_id, external_id) DO UPDATE SET ${set.join(', ')},
+      task_id = excluded.task_id, updated_at = now()
+    WHERE c.tenant_id = $2`;
+}
 
-const INSERT = `INSERT INTO customers (id, tenant_id, environment_id, external_id, name, ${CUSTOMER_FIELDS.join(', ')}, metadata, task_id)
-   SELECT s.id, $2, $1, s.external_id, s.name, ${CUSTOMER_FIELDS.map((f) => `s.${f}`).join(', ')}, s.metadata_set, $3
-   FROM ${STAGE} s
-   WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.environment_id = $1 AND c.external_id = s.external_id)
-   ON CONFLICT (environment_id, external_id) DO NOTHING`;
+const statements = new Map<number, string>();
+function upsertFor(group: number): string {
+  let sql = statements.get(group);
+  if (sql === undefined) statements.set(group, (sql = upsertSql(group >> 1, (group & 1) === 1)));
+  return sql;
+}
 
 /** Folds a later row for the same external_id into an earlier one, as if applied in order. */
 function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
@@ -51,19 +67,26 @@ function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
   };
 }
 
+/** A record's statement group: its file's columns, and whether it removes metadata keys. */
+function groupOf(r: CustomerRecord): number {
+  return (r.present << 1) | (r.metadataRemove.length > 0 ? 1 : 0);
+}
+
 function* stageRows(records: Iterable<CustomerRecord>): Generator<string> {
   for (const r of records) {
-    let row = `${cell(r.id)}\t${cell(r.externalId)}\t${cell(r.name)}`;
+    let row = `${groupOf(r)}\t${cell(r.id)}\t${cell(r.externalId)}\t${cell(r.name)}`;
     for (const f of CUSTOMER_FIELDS) row += `\t${cell(r.fields[f])}`;
-    row += `\t${r.present}\t${cell(JSON.stringify(r.metadataSet))}\t${cell(JSON.stringify(r.metadataRemove))}\n`;
+    row += `\t${cell(JSON.stringify(r.metadataSet))}\t`;
+    row += r.metadataRemove.length > 0 ? `${cell(JSON.stringify(r.metadataRemove))}\n` : '\\N\n';
     yield row;
   }
 }
 
 /**
- * Upserts customers by external_id with three set-based statements per batch: COPY into a temp
- * table, UPDATE the ones that exist (only the columns the file has; metadata merged), INSERT the
- * rest. Rows repeating an external_id within the batch are folded in file order first.
+ * Upserts customers by external_id, set-based: rows repeating an external_id within the batch
+ * are folded in file order first, then one COPY into a temp table and one INSERT … ON CONFLICT
+ * DO UPDATE per statement group (one for a CSV file whose metadata cells are all filled; a JSON
+ * file whose elements have other keys has more). Never a statement per row.
  */
 export async function writeCustomerBatch(
   client: PoolClient,
@@ -77,12 +100,17 @@ export async function writeCustomerBatch(
     const earlier = byKey.get(r.externalId);
     byKey.set(r.externalId, earlier ? fold(earlier, r) : r);
   }
+  const groups = new Set<number>();
+  for (const r of byKey.values()) groups.add(groupOf(r));
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
-  const params = [scope.environmentId, scope.tenantId, scope.taskId];
-  const updated = (await client.query(UPDATE, params)).rowCount ?? 0;
-  const inserted = (await client.query(INSERT, params)).rowCount ?? 0;
-  // A customer another task inserted between the two statements: update it after all.
-  if (updated + inserted < byKey.size) await client.query(UPDATE, params);
+  for (const group of groups) {
+    await client.query(upsertFor(group), [
+      scope.environmentId,
+      scope.tenantId,
+      scope.taskId,
+      group,
+    ]);
+  }
   result.written = records.length;
   return result;
 }
