@@ -38,8 +38,9 @@ export interface EntityImportDefinition<R> {
   compile(header: string[], scope: ImportScope): CompiledRowMapper<R>;
   /**
    * True when two batches may be written at once on two connections (committed in order): the
-   * writes must not depend on what an earlier batch of the same file wrote (plain inserts that
-   * skip a key already there do not; an upsert that reads the row before writing it does).
+   * writes must not read what an earlier batch of the same file wrote before writing (plain
+   * inserts that skip a key already there, a single INSERT … ON CONFLICT DO UPDATE; not a SELECT
+   * followed by a write).
    */
   parallelWrites?: boolean;
   /** Writes a batch inside the caller's open transaction on `client` (pg.PoolClient). */

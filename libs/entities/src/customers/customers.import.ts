@@ -8,6 +8,10 @@ import { CustomerRecord } from './customer.record';
 export const customersImport: EntityImportDefinition<CustomerRecord> = {
   entity: EntityType.CUSTOMERS,
   requiredColumns: CUSTOMER_REQUIRED_COLUMNS,
+  // One INSERT … ON CONFLICT DO UPDATE per group, no read before the write: a later batch that
+  // meets an earlier one's uncommitted row waits and then applies on top of it (the committer
+  // rewrites both one at a time when the wait goes the other way).
+  parallelWrites: true,
   compile: (header, scope) => CustomerRowMapper.compile(header, scope),
   writeBatch: (client, records, scope) => writeCustomerBatch(client, records, scope),
 };

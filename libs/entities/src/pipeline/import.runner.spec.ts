@@ -112,7 +112,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
   /** Puts `body` on the file server and a PENDING task for it in the tasks table. */
   async function newTask(
     file: ServedFile | string,
-    opts: { fileType?: FileType; status?: TaskStatus; attempt?: number } = {},
+    opts: { fileType?: FileType; status?: TaskStatus; attempt?: number; entity?: EntityType } = {},
   ): Promise<TaskCreatedEvent> {
     const taskId = newId('task');
     const path = `/${taskId}.csv`;
@@ -123,7 +123,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
       // Its own environment per task, so the same event_id in two tests never collides.
       environment_id: `env_${randomBytes(6).toString('hex')}`,
       task_type: TaskType.IMPORT,
-      entity_type: EntityType.EVENTS,
+      entity_type: opts.entity ?? EntityType.EVENTS,
       file_type: opts.fileType ?? FileType.CSV,
       file_url: `${baseUrl}${path}`,
       metadata: {},
@@ -316,6 +316,27 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
         }),
       );
       expect(requestsFor(task)).toBe(1);
+    });
+
+    it('with two writers, upserts customers changed again in a neighbouring batch in file order', async () => {
+      const rows = ['external_id,name,email'];
+      for (let i = 0; i < 1000; i++) rows.push(`c-${i},first ${i},a${i}@example.com`);
+      for (let i = 999; i >= 0; i--) rows.push(`c-${i},second ${i},`);
+      const task = await newTask(rows.join('\n') + '\n', { entity: EntityType.CUSTOMERS });
+      await runner({ batchSize: 100, writers: 2 }).run(task, {
+        signal: new AbortController().signal,
+      });
+      expect(await checkpoint(task.task_id)).toEqual(
+        expect.objectContaining({ processed: '2000', successful: '2000', failed: '0' }),
+      );
+      const [c]: Array<{ n: string; second: string; emails: string }> = await db.ds.query(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE name LIKE 'second %') AS second,
+                count(email) AS emails
+         FROM customers WHERE environment_id = $1`,
+        [task.environment_id],
+      );
+      // The later row of each customer wins, and its blank email cleared the earlier one.
+      expect([c.n, c.second, c.emails].map(Number)).toEqual([1000, 1000, 0]);
     });
 
     it('also ends a batch at batchChars characters of cells, so huge rows make small batches', async () => {
