@@ -27,7 +27,7 @@ export class ImporterConfig extends FetchConfig {
   @Min(64 * 1024)
   FERRY_IMPORT_BATCH_CHARS = 8 * 1024 * 1024;
 
-  /** Connections writing one events import's batches at once (committed in order). */
+  /** Connections writing one events or customers import's batches at once (committed in order). */
   @IsInt()
   @Min(1)
   @Max(8)
