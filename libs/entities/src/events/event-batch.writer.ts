@@ -5,7 +5,8 @@ import { pipeline } from 'stream/promises';
 import { RowError, RowErrorCode } from '@ferry/contracts';
 import { BatchWriteResult, ImportScope } from '../entity-definition';
 import { copyText, parseCopyLine } from './copy-text';
-import { EVENT_RECORD_COLUMNS, EventRecord, recordCopyText, recordLine } from './event.record';
+import { EVENT_COLUMNS } from './event-columns';
+import { EventRecord, recordCopyText, recordLine } from './event.record';
 import { rawCells } from './event-row.mapper';
 
 // The per-batch constants go last, so each COPY line ends in one precomputed suffix.
@@ -69,7 +70,7 @@ function refusedRow(record: EventRecord, err: unknown): RowError {
       ? `${column} was refused by the database: ${why}`
       : `the database refused the row: ${why}`,
     raw: rawCells(
-      EVENT_RECORD_COLUMNS,
+      EVENT_COLUMNS,
       parseCopyLine(recordCopyText(record)).map((v) => v ?? ''),
     ),
   };

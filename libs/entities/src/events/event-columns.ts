@@ -2,7 +2,8 @@ import { FerryError } from '@ferry/contracts';
 
 export const EVENT_REQUIRED_COLUMNS = ['event_name', 'external_customer_id'] as const;
 
-const KNOWN = [
+/** The EVENTS columns Ferry knows, in the order an event record stores them. */
+export const EVENT_COLUMNS = [
   'event_id',
   'event_name',
   'external_customer_id',
@@ -11,7 +12,7 @@ const KNOWN = [
   'source',
   'properties',
 ] as const;
-type KnownColumn = (typeof KNOWN)[number];
+type KnownColumn = (typeof EVENT_COLUMNS)[number];
 
 const PROPERTY_PREFIX = 'properties.';
 
@@ -30,8 +31,11 @@ function plural(names: string[], one: string, many: string): string {
 
 /** Reads the header once; a missing required or a repeated column fails the whole file. */
 export function resolveEventColumns(header: readonly string[]): EventColumns {
-  const index = Object.fromEntries(KNOWN.map((c) => [c, -1])) as Record<KnownColumn, number>;
-  const known = new Set<string>(KNOWN);
+  const index = Object.fromEntries(EVENT_COLUMNS.map((c) => [c, -1])) as Record<
+    KnownColumn,
+    number
+  >;
+  const known = new Set<string>(EVENT_COLUMNS);
   const propertyIndexes: number[] = [];
   const propertyKeys: string[] = [];
   const ignored: string[] = [];

@@ -21,17 +21,6 @@ export interface EventFields {
   properties: string;
 }
 
-/** The file's column name of each COPY field of a record, in order. */
-export const EVENT_RECORD_COLUMNS = [
-  'event_id',
-  'event_name',
-  'external_customer_id',
-  'customer_id',
-  'timestamp',
-  'source',
-  'properties',
-] as const;
-
 export function eventRecord(f: EventFields, line: number): EventRecord {
   // `join` makes one flat string (a `+` chain would keep a tree of pieces alive). The timestamp
   // passed a character-by-character check: nothing in it needs escaping.
@@ -52,7 +41,7 @@ export function recordLine(r: EventRecord): number {
   return Number(r.slice(0, r.indexOf('\t')));
 }
 
-/** The record's columns (COPY_COLUMNS order) as one line of COPY text, without `\n`. */
+/** The record's columns (`EVENT_COLUMNS` order) as one line of COPY text, without `\n`. */
 export function recordCopyText(r: EventRecord): string {
   return r.slice(r.indexOf('\t') + 1);
 }
