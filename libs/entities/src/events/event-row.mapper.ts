@@ -70,7 +70,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     this.ignoredColumns = columns.ignored;
     this.ids = new DerivedEventIds(scope.taskId);
     this.importTime = scope.importTime.toISOString();
-    this.propertyKeysJson = columns.propertyKeys.map((key) => `${JSON.stringify(key)}:`);
+    this.propertyKeysJson = columns.prefixedKeys.map((key) => `${JSON.stringify(key)}:`);
   }
 
   static compile(header: string[], scope: ImportScope): EventRowMapper {
@@ -171,7 +171,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
 
   /** The properties as JSON object text, or the RowError explaining why they cannot be. */
   private properties(values: string[], line: number): string | RowError {
-    const { propertyIndexes, propertyKeys, index } = this.columns;
+    const { prefixedIndexes: propertyIndexes, prefixedKeys: propertyKeys, index } = this.columns;
     const text = index.properties < 0 ? '' : values[index.properties];
     const jsonCell = !isBlank(text);
     // Without a JSON cell the object is written as text directly (keys are unique: the header
