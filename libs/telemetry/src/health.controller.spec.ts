@@ -1,6 +1,8 @@
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+
 import type { AddressInfo } from 'net';
+
 import { HealthController } from './health.controller';
 import { HealthRegistry, HealthRegistryModule } from './health.registry';
 
@@ -55,6 +57,10 @@ describe('health and metrics routes', () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(await res.text()).toMatch(/^# HELP ferry_process_/m);
+    const text = await res.text();
+    expect(text).toMatch(/^# HELP ferry_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^# HELP ferry_nodejs_eventloop_lag_seconds /m);
+    // One prefix per name: no ferry_process_process_… or ferry_ferry_….
+    expect(text).not.toMatch(/^# HELP ferry_(process_process|ferry)_/m);
   });
 });

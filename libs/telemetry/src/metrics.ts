@@ -1,11 +1,11 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus registry and Ferry's metrics. Each service updates the ones it owns;
  * every service serves them all at `/metrics` (those it never touches stay empty).
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'ferry_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'ferry_' }); // ferry_process_*, ferry_nodejs_*
 
 export const metrics = {
   rows: new Counter({
