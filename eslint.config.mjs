@@ -1,13 +1,18 @@
+import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 
-// Layers, lowest first. A project may depend only on layers below it; apps never on apps.
-const layers = {
-  'layer:contracts': [],
-  'layer:core': ['layer:contracts'],
-  'layer:infra': ['layer:contracts', 'layer:core'],
-  'layer:domain': ['layer:contracts', 'layer:core', 'layer:infra'],
-  'layer:app': ['layer:contracts', 'layer:core', 'layer:infra', 'layer:domain'],
-};
+// Layers, lowest first. A project may depend only on layers below its own (so the infra libs —
+// messaging, persistence, files — never use each other); apps never on apps.
+const order = [
+  'layer:contracts',
+  'layer:config',
+  'layer:core',
+  'layer:infra',
+  'layer:domain',
+  'layer:app',
+];
+const layers = Object.fromEntries(order.map((tag, i) => [tag, order.slice(0, i)]));
 
 export default [
   ...nx.configs['flat/base'],
@@ -36,7 +41,7 @@ export default [
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -50,6 +55,41 @@ export default [
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // One import order everywhere: side effects (reflect-metadata first), Node built-ins, Nest,
+    // other packages, Ferry's libs, then relative paths. Type-only imports say so (`import type`);
+    // with emitDecoratorMetadata the rule keeps the value imports Nest's injection needs.
+    files: ['**/*.ts', '**/*.mjs'],
+    plugins: { 'simple-import-sort': simpleImportSort },
+    rules: {
+      'simple-import-sort/imports': [
+        'error',
+        {
+          groups: [
+            ['^\\u0000'],
+            ['^node:', `^(${builtinModules.join('|')})(/|$)`],
+            ['^@nestjs/'],
+            ['^@?\\w'],
+            ['^@ferry/'],
+            ['^\\.'],
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
+    },
+    rules: {
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
     },
   },
   {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: install, make sure PostgreSQL and NATS answer, validate the Kubernetes manifests,
-// lint, unit-test and build every project, then run the cross-service suites in test/ against the
-// built services. Ends with one
-// line `N passed, N failed` over every Jest run (the CI reads it).
+// check formatting, lint, type-check, run every project's unit specs (no infrastructure) and
+// integration specs (real PostgreSQL and NATS), build, then run the cross-service suites in test/
+// against the built services. Ends with one line `N passed, N failed` over every Jest run (the CI
+// reads it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,11 +36,19 @@ function stage(name, cmd, args) {
 }
 
 stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
+stage('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 // Unit tests skip Nx's cache so that every run really runs (and is counted).
 stage('lint', bin('nx'), ['run-many', '-t', 'lint', '--parallel=2']);
 // Specs and test/ are transpiled without type checks when they run: check every file here.
 stage('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']);
-stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=1', '--skip-nx-cache']);
+stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=2', '--skip-nx-cache']);
+stage('integration tests', bin('nx'), [
+  'run-many',
+  '-t',
+  'integration',
+  '--parallel=1',
+  '--skip-nx-cache',
+]);
 stage('build', bin('nx'), ['run-many', '-t', 'build', '--parallel=2']);
 if (stages.at(-1).ok) {
   const only = process.argv.slice(2);
@@ -63,7 +72,9 @@ if (existsSync(results)) {
 for (const s of stages) log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds} s)`);
 const broken = stages.filter((s) => !s.ok);
 // A stage that failed without a failing test (lint, build, a crashed runner) still counts as one.
-const uncounted = broken.filter((s) => ['lint', 'typecheck', 'build'].includes(s.name)).length;
+const uncounted = broken.filter((s) =>
+  ['manifests', 'format', 'lint', 'typecheck', 'build'].includes(s.name),
+).length;
 const summary = `${passed} passed, ${failed + uncounted} failed`;
 writeFileSync(path.join(resultsDir, 'test-summary.txt'), summary + '\n');
 process.stdout.write(`\n${summary}\n`);

@@ -1,9 +1,9 @@
 // Cross-service suites: the four built services as processes against the real PostgreSQL and NATS.
 const path = require('path');
-const preset = require('../jest.preset.cjs');
+const { base } = require('../jest.preset.cjs');
 
 module.exports = {
-  ...preset,
+  ...base,
   displayName: 'cross-service',
   rootDir: __dirname,
   testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],

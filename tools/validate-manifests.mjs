@@ -28,10 +28,15 @@ function ferryRules(doc) {
   if (!['Deployment', 'StatefulSet'].includes(doc.kind)) return problems;
   const pod = doc.spec.template.spec;
   for (const c of pod.containers) {
-    if (!c.readinessProbe || !c.livenessProbe) problems.push(`${c.name}: liveness and readiness probes`);
-    if (!c.resources?.requests || !c.resources?.limits?.memory) problems.push(`${c.name}: resource requests and a memory limit`);
+    if (!c.readinessProbe || !c.livenessProbe)
+      problems.push(`${c.name}: liveness and readiness probes`);
+    if (!c.resources?.requests || !c.resources?.limits?.memory)
+      problems.push(`${c.name}: resource requests and a memory limit`);
   }
-  if (doc.metadata.name.startsWith('ferry-') && !((pod.terminationGracePeriodSeconds ?? 30) > ACK_WAIT_SECONDS)) {
+  if (
+    doc.metadata.name.startsWith('ferry-') &&
+    !((pod.terminationGracePeriodSeconds ?? 30) > ACK_WAIT_SECONDS)
+  ) {
     problems.push(`terminationGracePeriodSeconds must exceed the ${ACK_WAIT_SECONDS} s ack wait`);
   }
   return problems;
@@ -70,6 +75,9 @@ for (const overlay of overlays) {
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 if (process.env.FERRY_TEST_RESULTS) {
-  appendFileSync(process.env.FERRY_TEST_RESULTS, JSON.stringify({ config: 'deploy', passed, failed }) + '\n');
+  appendFileSync(
+    process.env.FERRY_TEST_RESULTS,
+    JSON.stringify({ config: 'deploy', passed, failed }) + '\n',
+  );
 }
 process.exit(failed || !passed ? 1 : 0);

@@ -10,11 +10,12 @@
 import { spawnSync } from 'child_process';
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'fs';
 import http from 'http';
-import { AddressInfo } from 'net';
+import { type AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
+
 import { FerryApi } from '../support/api';
-import { EVENTS_HEADER, eventRow } from '../support/events-csv';
+import { eventRow, EVENTS_HEADER } from '../support/events-csv';
 import { startFerry } from '../support/ferry-system';
 import {
   benchCustomers,

@@ -11,12 +11,14 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import path from 'path';
-import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
+
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
 import { FerryApi } from '../support/api';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 const ADDRESS =

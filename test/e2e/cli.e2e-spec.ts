@@ -2,8 +2,9 @@ import { spawn } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { EVENTS_HEADER, eventRow, eventsCsv } from '../support/events-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+
+import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 const CLI = path.resolve(__dirname, '../../tools/cli/ferry.mjs');

@@ -3,11 +3,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
 import { FerryApi } from '../support/api';
 import { DripServer } from '../support/drip-server';
-import { EVENTS_HEADER, eventRow, eventsCsv } from '../support/events-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../tmp/screenshots');

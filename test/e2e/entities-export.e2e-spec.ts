@@ -1,6 +1,7 @@
 import { parse } from 'papaparse';
+
 import { FerryApi } from '../support/api';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { addTenantKey } from '../support/tenant-key';
 

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'crypto';
 import { gzipSync } from 'zlib';
+
 import { FerryApi } from '../support/api';
 import { downloadErrors } from '../support/errors-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 /** CUSTOMERS, FEATURES and PRICES from CSV and JSON through all four services (issue 3). */

@@ -1,12 +1,15 @@
 import { randomBytes } from 'crypto';
 import { gunzipSync } from 'zlib';
-import { PutObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+import { type S3TestServer, startS3TestServer } from '@ferry/files/testing';
 import { hashApiKey } from '@ferry/persistence';
+
 import { FerryApi } from '../support/api';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
-import { S3TestServer, startS3TestServer } from '@ferry/files/testing';
 
 const BUCKET = 'ferry-exports';
 const TTL_SECONDS = 3;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'crypto';
+
 import { FerryApi } from '../support/api';
 import { eventsCsv } from '../support/events-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { addTenantKey } from '../support/tenant-key';
 

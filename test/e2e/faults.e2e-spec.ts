@@ -1,12 +1,15 @@
 import { createHash } from 'crypto';
 import path from 'path';
+
 import { jetstreamManager } from '@nats-io/jetstream';
+
 import { EntityType, TaskType } from '@ferry/contracts';
-import { PrivateNatsServer } from '@ferry/messaging';
+import { PrivateNatsServer } from '@ferry/messaging/testing';
+
 import { FerryApi } from '../support/api';
 import { eventsCsv } from '../support/events-csv';
 import { FaultFigures } from '../support/fault-figures';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { PrivatePostgres } from '../support/private-postgres';
 

@@ -1,8 +1,9 @@
 import { execFile } from 'child_process';
 import path from 'path';
 import { promisify } from 'util';
+
 import { eventsCsv } from '../support/events-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 const run = promisify(execFile);

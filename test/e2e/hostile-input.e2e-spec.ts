@@ -1,10 +1,11 @@
 import { writeFileSync } from 'fs';
 import http from 'http';
-import { AddressInfo } from 'net';
+import { type AddressInfo } from 'net';
+
 import { FerryApi } from '../support/api';
-import { ALL_SERVICES, FerrySystem, startFerry } from '../support/ferry-system';
+import { ALL_SERVICES, type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
-import { fileCases, gzipBomb, HostileCase, Origin } from '../support/hostile-files';
+import { fileCases, gzipBomb, type HostileCase, type Origin } from '../support/hostile-files';
 import { sourceCases, TEST_NAMES } from '../support/hostile-sources';
 
 /** What became of one case: the task at its end (or the API's refusal) and its row errors. */
@@ -176,7 +177,7 @@ describe('hostile input', () => {
     }
     const logs = ALL_SERVICES.map((s) => ferry.output(s)).join('\n');
     expect(logs).not.toMatch(/SECRET123|hunter2/); // query strings and passwords never logged
-    // eslint-disable-next-line no-console
+
     console.log(
       `hostile input: ${cases.length} cases tried in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
         `crashes: ${crashes}, requests that escaped the guard: ${canaryConnections}`,

@@ -1,5 +1,5 @@
 import { FerryApi } from '../support/api';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { addTenantKey, scopeOfKey } from '../support/tenant-key';
 
 const BURST = 4;

@@ -1,9 +1,9 @@
 import { FerryApi } from '../support/api';
 import { DripServer } from '../support/drip-server';
 import { eventsCsv } from '../support/events-csv';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
-import { readSse, SseMessage, SseResult } from '../support/sse';
+import { readSse, type SseMessage, type SseResult } from '../support/sse';
 import { addTenantKey } from '../support/tenant-key';
 
 /** GET /v1/tasks/{id}/events through the four running services. */

@@ -1,18 +1,19 @@
 import { randomBytes } from 'crypto';
+
 import { FerryApi } from '../support/api';
-import { FerrySystem, startFerry } from '../support/ferry-system';
+import { type FerrySystem, startFerry } from '../support/ferry-system';
 import {
-  Answer,
-  Endpoint,
+  type Answer,
+  type Endpoint,
   endpointMatrix,
-  Fixtures,
-  Key,
+  type Fixtures,
+  type Key,
   OWNER_CSV,
   runTask as run,
   uploadAs,
 } from '../support/isolation-matrix';
 import { documentedOperations } from '../support/openapi-operations';
-import { addTenantKey, KeyScope, scopeOfKey } from '../support/tenant-key';
+import { addTenantKey, type KeyScope, scopeOfKey } from '../support/tenant-key';
 
 const MISSING = 'task_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 

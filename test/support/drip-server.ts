@@ -1,5 +1,5 @@
 import http from 'http';
-import { AddressInfo } from 'net';
+import { type AddressInfo } from 'net';
 
 /**
  * Serves one file slowly: the first `headBytes` at once, then the rest after `pauseMs`. A task

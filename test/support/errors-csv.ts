@@ -1,6 +1,8 @@
 import { Readable } from 'stream';
+
 import { readCsvRecords } from '@ferry/files';
-import { FerryApi } from './api';
+
+import { type FerryApi } from './api';
 
 /** Downloads `GET /v1/tasks/{id}/errors` and parses it as a user's spreadsheet would. */
 export async function downloadErrors(

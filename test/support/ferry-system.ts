@@ -1,14 +1,16 @@
-import { ChildProcess, spawn } from 'child_process';
+import { type ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
 import net from 'net';
 import path from 'path';
-import { readFileSync } from 'fs';
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Client, Pool } from 'pg';
 import { parseAllDocuments } from 'yaml';
-import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@ferry/messaging';
-import { jetstreamManager } from '@nats-io/jetstream';
+
 import { Subjects } from '@ferry/contracts';
+import type { NatsConnection } from '@ferry/messaging';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';

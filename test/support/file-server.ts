@@ -1,5 +1,5 @@
 import http from 'http';
-import { AddressInfo } from 'net';
+import { type AddressInfo } from 'net';
 
 /** A loopback HTTP server that serves registered files, like the object a user's file_url names. */
 export class FileServer {

@@ -1,6 +1,8 @@
-import { gzipSync } from 'zlib';
-import { createGzip } from 'zlib';
-import { EVENTS_HEADER, eventRow } from './events-csv';
+import { createGzip, gzipSync } from 'zlib';
+
+import type { RequestListener } from 'http';
+
+import { eventRow, EVENTS_HEADER } from './events-csv';
 
 /** What a hostile case must end in. */
 export type Expected =
@@ -30,7 +32,7 @@ export interface HostileCase {
 export interface Origin {
   /** Serves `body` and returns its URL. */
   add(name: string, body: string | Buffer): string;
-  handle(name: string, handler: import('http').RequestListener): string;
+  handle(name: string, handler: RequestListener): string;
   failing(name: string, status: number): string;
   filesPort: number;
   canaryPort: number;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'http';
+
 import { EVENTS_HEADER, eventsCsv } from './events-csv';
 import type { HostileCase, Origin } from './hostile-files';
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'crypto';
+
 import { hashApiKey } from '@ferry/persistence';
+
 import type { FerrySystem } from './ferry-system';
 
 export interface KeyScope {

@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Subjects } from '@ferry/contracts';
-import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/entities';
-import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
-import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
-import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
-import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+
 import { DataSource } from 'typeorm';
+
+import { Subjects } from '@ferry/contracts';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
+import { JetStreamClient, messagingConfigFrom, MessagingModule } from '@ferry/messaging';
+import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
+import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/transfer';
+
 import { ExportConsumer } from './export.consumer';
 import { ExporterConfig } from './exporter.config';
 

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+
 import {
   EntityType,
   parseEvent,
@@ -7,8 +8,8 @@ import {
   taskCreatedPattern,
   TaskType,
 } from '@ferry/contracts';
-import { ExportRunner } from '@ferry/entities';
 import { JetStreamContext } from '@ferry/messaging';
+import { ExportRunner } from '@ferry/transfer';
 
 const pattern = (entity: EntityType) => taskCreatedPattern(TaskType.EXPORT, entity);
 

@@ -1,5 +1,6 @@
-import { FetchConfig } from '@ferry/files';
 import { IsInt, IsString, Max, Min } from 'class-validator';
+
+import { FetchConfig } from '@ferry/files';
 
 /** The exporter's settings; an https PUT destination goes through FetchConfig's SSRF guard. */
 export class ExporterConfig extends FetchConfig {

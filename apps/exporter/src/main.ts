@@ -1,9 +1,13 @@
 import 'reflect-metadata';
+
 import { NestFactory } from '@nestjs/core';
+
+import { loadConfig } from '@ferry/config';
 import { TaskType } from '@ferry/contracts';
-import { ExportRunner } from '@ferry/entities';
 import { connectTaskWorker } from '@ferry/messaging';
-import { createLogger, loadConfig, runOrExit } from '@ferry/telemetry';
+import { createLogger, runOrExit } from '@ferry/telemetry';
+import { ExportRunner } from '@ferry/transfer';
+
 import { AppModule } from './app.module';
 import { ExporterConfig } from './exporter.config';
 

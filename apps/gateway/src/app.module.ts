@@ -1,19 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { MessagingModule, messagingConfigFrom } from '@ferry/messaging';
-import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
+
+import { messagingConfigFrom, MessagingModule } from '@ferry/messaging';
+import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
-import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
-import { BodyErrorInterceptor } from './errors/deferred-body';
+import { OutboxRelay } from './delivery/outbox.relay';
+import { TaskSweeper } from './delivery/task.sweeper';
 import { ErrorBodyFilter } from './errors/error-body.filter';
-import { TaskEventsController } from './events/task-events.controller';
-import { taskWatchHubProvider } from './events/task-watch-hub.provider';
+import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
 import { GatewayConfig } from './gateway.config';
+import { BodyErrorInterceptor } from './http/deferred-body';
 import { TaskMetricsService } from './metrics/task-metrics.service';
-import { OutboxRelay } from './outbox/outbox.relay';
-import { TaskSweeper } from './outbox/task.sweeper';
+import { TaskEventsController } from './progress/task-events.controller';
+import { taskWatchHubProvider } from './progress/task-watch-hub.provider';
 import { TaskErrorsController } from './tasks/task-errors.controller';
 import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';

@@ -1,5 +1,6 @@
-import { StorageConfig } from '@ferry/files';
 import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+import { StorageConfig } from '@ferry/files';
 
 export class GatewayConfig extends StorageConfig {
   @IsInt()

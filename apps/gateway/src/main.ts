@@ -1,12 +1,16 @@
 import 'reflect-metadata';
+
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+
+import { loadConfig } from '@ferry/config';
 import { runMigrations } from '@ferry/persistence';
-import { createLogger, httpTracing, loadConfig, runOrExit } from '@ferry/telemetry';
+import { createLogger, httpTracing, runOrExit } from '@ferry/telemetry';
+
 import { AppModule } from './app.module';
-import { deferredBodyParsers } from './errors/deferred-body';
 import { createValidationPipe } from './errors/validation.pipe';
 import { GatewayConfig } from './gateway.config';
+import { deferredBodyParsers } from './http/deferred-body';
 import { serveOpenApi } from './openapi';
 
 runOrExit('gateway', async () => {

@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Subjects } from '@ferry/contracts';
-import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/entities';
-import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
-import { JetStreamClient, MessagingModule, messagingConfigFrom } from '@ferry/messaging';
-import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
-import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+
 import { DataSource } from 'typeorm';
+
+import { Subjects } from '@ferry/contracts';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
+import { JetStreamClient, messagingConfigFrom, MessagingModule } from '@ferry/messaging';
+import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
+import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/transfer';
+
 import { ImportConsumer } from './import.consumer';
 import { ImporterConfig } from './importer.config';
 

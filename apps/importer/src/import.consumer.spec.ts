@@ -6,8 +6,9 @@ import {
   TaskCreatedEvent,
   TaskType,
 } from '@ferry/contracts';
-import { ImportRunner, RunControl } from '@ferry/entities';
 import { JetStreamContext } from '@ferry/messaging';
+import { type ImportRunner, type RunControl } from '@ferry/transfer';
+
 import { ImportConsumer } from './import.consumer';
 
 type RawMessage = ConstructorParameters<typeof JetStreamContext>[0];

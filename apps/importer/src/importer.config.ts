@@ -1,5 +1,6 @@
-import { FetchConfig } from '@ferry/files';
 import { IsInt, IsString, Max, Min } from 'class-validator';
+
+import { FetchConfig } from '@ferry/files';
 
 /** The importer's settings; the SSRF guard's (allow-list, http, connect timeout) come from FetchConfig. */
 export class ImporterConfig extends FetchConfig {

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule, messagingConfigFrom } from '@ferry/messaging';
-import { PersistenceModule, persistenceConfigFrom } from '@ferry/persistence';
+
+import { messagingConfigFrom, MessagingModule } from '@ferry/messaging';
+import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
+
 import { StatusConfig } from './status.config';
 import { StatusConsumer } from './status.consumer';
 import { TaskProjectionService } from './task-projection.service';

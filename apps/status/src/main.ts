@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+
 import { NestFactory } from '@nestjs/core';
+
+import { loadConfig } from '@ferry/config';
 import { TASK_STATUS_PATTERN } from '@ferry/contracts';
 import { connectJetStream, messagingConfigFrom } from '@ferry/messaging';
-import { createLogger, loadConfig, runOrExit } from '@ferry/telemetry';
+import { createLogger, runOrExit } from '@ferry/telemetry';
+
 import { AppModule } from './app.module';
 import { StatusConfig } from './status.config';
 

@@ -1,5 +1,6 @@
-import { BaseConfig } from '@ferry/telemetry';
 import { IsInt, IsString, Max, Min } from 'class-validator';
+
+import { BaseConfig } from '@ferry/config';
 
 export class StatusConfig extends BaseConfig {
   @IsInt()

@@ -1,7 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+
 import { parseEvent, TASK_STATUS_PATTERN, TaskStatusEvent } from '@ferry/contracts';
 import { JetStreamContext } from '@ferry/messaging';
+
 import { TaskProjectionService } from './task-projection.service';
 
 @Controller()

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TaskStatusEvent } from '@ferry/contracts';
+
 import { DataSource } from 'typeorm';
+
+import { TaskStatusEvent } from '@ferry/contracts';
 
 /**
  * Projects workers' status events into the task row. One UPDATE per event, guarded so that it is

@@ -1,4 +1,4 @@
-import { ErrorBody, ErrorCode, HTTP_STATUS_BY_CODE } from './error-codes';
+import { type ErrorBody, ErrorCode, HTTP_STATUS_BY_CODE } from './error-codes';
 
 /**
  * The domain exception. The gateway maps it to the error body; workers map `retryable` to

@@ -1,8 +1,8 @@
 import { EntityType, FileType, TaskType } from './enums';
 import { ErrorCode } from './error-codes';
-import { TaskCreatedEvent } from './events/task-created.event';
-import { TaskStatusEvent } from './events/task-status.event';
 import { FerryError } from './ferry.error';
+import { TaskCreatedEvent } from './messages/task-created.event';
+import { TaskStatusEvent } from './messages/task-status.event';
 import { parseEvent } from './parse-event';
 
 const valid = (): Record<string, unknown> => ({

@@ -1,4 +1,4 @@
-import { RowErrorCode } from './error-codes';
+import { type RowErrorCode } from './error-codes';
 
 /** A rejected row: where it starts in the file, why, and its original cells. */
 export interface RowError {

@@ -1,4 +1,4 @@
-import { EntityType, TaskType } from './enums';
+import { type EntityType, type TaskType } from './enums';
 
 /**
  * Subject layout (ARCHITECTURE.md). Every consumer needs one filter subject (nats-server 2.9):

@@ -1,11 +1,13 @@
+import { Logger } from '@nestjs/common';
+
 import {
   AckPolicy,
-  DeliverPolicy,
-  JetStreamApiCodes,
   type ConsumerConfig,
   type ConsumerInfo,
+  DeliverPolicy,
+  JetStreamApiCodes,
 } from '@nats-io/jetstream';
-import { Logger } from '@nestjs/common';
+
 import { isApiError, type JetStreamClient } from './jetstream.client';
 import type { MessagingConfig } from './messaging.config';
 import { nanos } from './nats.types';

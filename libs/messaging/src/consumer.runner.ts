@@ -1,15 +1,18 @@
+import { Logger } from '@nestjs/common';
+
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+
 import { isRetryable } from '@ferry/contracts';
 import { metrics, SpanKind, withLogContext, withSpanFrom } from '@ferry/telemetry';
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { Logger } from '@nestjs/common';
-import { ensureDurableConsumer, type ConsumerSpec } from './consumer.provisioner';
+
+import { type ConsumerSpec, ensureDurableConsumer } from './consumer.provisioner';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import { delay, settleWithin } from './delay.util';
 import { isNestGenericRpcError, toError } from './error.util';
 import type { JetStreamClient } from './jetstream.client';
 import { JetStreamContext } from './jetstream.context';
-import type { MessagingConfig } from './messaging.config';
 import { MaxDeliveriesWatcher } from './max-deliveries.watcher';
+import type { MessagingConfig } from './messaging.config';
 
 export type ConsumerHandler = (data: unknown, ctx: JetStreamContext) => Promise<void>;
 

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+
 import { headerValue } from './error.util';
 import type { JetStreamClient } from './jetstream.client';
 import type { MsgHdrs } from './nats.types';

@@ -11,6 +11,4 @@ export * from './jetstream-exception.filter';
 // nats.js types, re-typed for moduleResolution "node" (see nats.types.ts).
 export type { Msg, MsgHdrs, NatsConnection, Status, Subscription } from './nats.types';
 export * from './messaging.module';
-// For cross-service fault tests: a throwaway nats-server they may stop and restart.
-export * from './testing/private-nats.server';
 export * from './task-worker';

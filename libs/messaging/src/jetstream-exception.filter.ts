@@ -1,7 +1,9 @@
-import { Catch, type ArgumentsHost, type HttpServer } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
-import { EMPTY, throwError, type Observable } from 'rxjs';
+
+import { EMPTY, type Observable, throwError } from 'rxjs';
+
 import { JetStreamContext } from './jetstream.context';
 
 /**

@@ -1,23 +1,26 @@
-import { Subjects } from '@ferry/contracts';
-import { traceHeaders } from '@ferry/telemetry';
+import { Logger } from '@nestjs/common';
+
 import {
+  jetstream,
   JetStreamApiCodes,
   JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  jetstream,
-  jetstreamManager,
   type JetStreamClient as NatsJetStream,
   type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { Logger } from '@nestjs/common';
-import { serverList, type MessagingConfig } from './messaging.config';
+
+import { Subjects } from '@ferry/contracts';
+import { traceHeaders } from '@ferry/telemetry';
+
+import { type MessagingConfig, serverList } from './messaging.config';
 import {
   connect,
   headers as natsHeaders,
-  nanos,
   type MsgHdrs,
+  nanos,
   type NatsConnection,
   type Status,
 } from './nats.types';

@@ -1,5 +1,6 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { BaseRpcContext } from '@nestjs/microservices';
+
+import type { JsMsg } from '@nats-io/jetstream';
 
 export interface JetStreamDeliveryOptions {
   maxDeliver: number;

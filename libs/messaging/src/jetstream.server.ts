@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { gaugeFromCallback } from '@ferry/telemetry';
-import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+
 import { lastValueFrom } from 'rxjs';
+
+import { gaugeFromCallback } from '@ferry/telemetry';
+
 import type { ConsumerOptions } from './consumer.provisioner';
 import { ConsumerRunner } from './consumer.runner';
-import { DeadLetterPublisher, type DeadLetterCallback } from './dead-letter.publisher';
+import { type DeadLetterCallback, DeadLetterPublisher } from './dead-letter.publisher';
 import { settleWithin } from './delay.util';
 import { toError } from './error.util';
 import { JetStreamClient } from './jetstream.client';

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import { toError } from './error.util';
 import type { JetStreamClient } from './jetstream.client';

@@ -7,14 +7,16 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
+
 import { Subjects } from '@ferry/contracts';
 import { HealthRegistry } from '@ferry/telemetry';
+
 import { JetStreamClient } from './jetstream.client';
-import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { JetStreamServer, JetStreamServerOptions } from './jetstream.server';
+import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { defaultMessagingConfig, MessagingConfig } from './messaging.config';
 
-/** The settings every service reads (BaseConfig of @ferry/telemetry). */
+/** The settings every service reads (BaseConfig of @ferry/config). */
 export interface MessagingEnv {
   NATS_URL: string;
   FERRY_NATS_PREFIX: string;

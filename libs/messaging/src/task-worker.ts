@@ -1,4 +1,5 @@
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
+
 import {
   EntityType,
   parseEvent,
@@ -6,8 +7,9 @@ import {
   taskCreatedPattern,
   TaskType,
 } from '@ferry/contracts';
-import { JetStreamServer } from './jetstream.server';
-import { connectJetStream, messagingConfigFrom, MessagingEnv } from './messaging.module';
+
+import { type JetStreamServer } from './jetstream.server';
+import { connectJetStream, messagingConfigFrom, type MessagingEnv } from './messaging.module';
 
 export interface TaskWorkerOptions {
   taskType: TaskType;

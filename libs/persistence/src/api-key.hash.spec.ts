@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-key.hash';
 
 describe('api key hashing', () => {

@@ -1,4 +1,4 @@
-import { ValueTransformer } from 'typeorm';
+import { type ValueTransformer } from 'typeorm';
 
 /**
  * pg returns `bigint` as a string (it may exceed 2^53). Ferry's counters and row numbers stay far

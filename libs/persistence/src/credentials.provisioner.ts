@@ -1,5 +1,7 @@
-import { ALL_PERMISSIONS, newId, Permission } from '@ferry/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+
+import { ALL_PERMISSIONS, newId, type Permission } from '@ferry/contracts';
+
 import { generateApiKey } from './api-key.hash';
 import { EnvironmentEntity } from './entities/environment.entity';
 import { TenantEntity } from './entities/tenant.entity';

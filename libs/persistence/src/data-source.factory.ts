@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
+
 import { PERSISTENCE_ENTITIES } from './entities/entity.list';
 import { runPendingMigrations } from './migration.runner';
 import { PERSISTENCE_MIGRATIONS } from './migrations/migration.list';
-import { PersistenceConfig } from './persistence.config';
+import { type PersistenceConfig } from './persistence.config';
 
 /** A configured, not yet initialised data source. The schema comes from migrations only. */
 export function createDataSource(cfg: PersistenceConfig): DataSource {

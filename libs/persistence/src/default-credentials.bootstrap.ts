@@ -1,5 +1,7 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+
 import { ALL_PERMISSIONS } from '@ferry/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+
 import { ADVISORY_LOCKS } from './advisory-locks';
 import { generateApiKey, hashApiKey } from './api-key.hash';
 import { insertTenantWithEnvironment } from './credentials.provisioner';

@@ -30,5 +30,4 @@ export * from './repositories/task-row-error.repository';
 export * from './credentials.provisioner';
 export * from './default-credentials.bootstrap';
 
-export * from './testing/test-database';
 export * from './persistence.module';

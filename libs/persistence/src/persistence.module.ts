@@ -7,17 +7,20 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { HealthRegistry } from '@ferry/telemetry';
+
 import { DataSource } from 'typeorm';
+
+import { HealthRegistry } from '@ferry/telemetry';
+
 import { initDataSource } from './data-source.factory';
 import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
-import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
 import { TaskRepository } from './repositories/task.repository';
+import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
 
-/** The settings every service reads (BaseConfig of @ferry/telemetry). */
+/** The settings every service reads (BaseConfig of @ferry/config). */
 export interface PersistenceEnv {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 
 /**
  * Runs `fn` with a raw pg connection from the data source's pool, for hot paths the ORM cannot

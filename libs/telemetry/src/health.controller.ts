@@ -1,5 +1,6 @@
 import { Controller, Get, SetMetadata } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+
 import { HealthRegistry } from './health.registry';
 import { PUBLIC_ROUTE } from './public-route';
 

@@ -1,5 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+
 import { MetricsController } from './metrics.controller';
 
 export interface HealthCheck {

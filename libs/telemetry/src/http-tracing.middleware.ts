@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'http';
+
 import { withSpanFrom } from './trace-context';
 
 /**

@@ -1,6 +1,4 @@
-// Config validation, logs, traces and health of every service.
-export * from './load-config';
-export * from './base.config';
+// Logs, traces, metrics and health of every service.
 export * from './logger';
 export * from './log-context';
 export * from './redact';

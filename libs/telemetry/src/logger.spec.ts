@@ -1,6 +1,7 @@
 import { Writable } from 'stream';
-import { createLogger } from './logger';
+
 import { withLogContext } from './log-context';
+import { createLogger } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -1,5 +1,7 @@
-import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
-import pino, { Logger as Pino } from 'pino';
+import { ConsoleLogger, type LoggerService, type LogLevel } from '@nestjs/common';
+
+import pino, { type Logger as Pino } from 'pino';
+
 import { logContext } from './log-context';
 import { redactSecrets } from './redact';
 import { currentTraceId } from './trace-context';

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, SetMetadata } from '@nestjs/common';
-import { PUBLIC_ROUTE } from './public-route';
+
 import { registry } from './metrics';
+import { PUBLIC_ROUTE } from './public-route';
 
 /** Prometheus text exposition of the service's metrics. */
 @Controller('metrics')

@@ -1,4 +1,5 @@
-import { ConfigError } from './load-config';
+import { ConfigError } from '@ferry/config';
+
 import { startTracing } from './tracing';
 
 /**

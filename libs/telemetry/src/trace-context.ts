@@ -1,5 +1,5 @@
 import {
-  Attributes,
+  type Attributes,
   context,
   propagation,
   ROOT_CONTEXT,

@@ -1,9 +1,13 @@
+import { timingSafeEqual } from 'crypto';
+
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
+import type { Response } from 'express';
+
 import { ErrorCode, FerryError, Permission } from '@ferry/contracts';
 import { ApiKeyRepository, hashApiKey } from '@ferry/persistence';
-import { timingSafeEqual } from 'crypto';
-import type { Response } from 'express';
+
 import { GatewayConfig } from '../gateway.config';
 import { AuthedRequest, PERMISSION_KEY, Principal, PUBLIC_KEY } from './principal';
 import { RateLimiter } from './rate-limiter';

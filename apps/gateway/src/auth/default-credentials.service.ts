@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ensureDefaultCredentials } from '@ferry/persistence';
+
 import { DataSource } from 'typeorm';
+
+import { ensureDefaultCredentials } from '@ferry/persistence';
+
 import { GatewayConfig } from '../gateway.config';
 
 /**

@@ -1,13 +1,15 @@
 import {
   applyDecorators,
   createParamDecorator,
-  ExecutionContext,
+  type ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { Permission } from '@ferry/contracts';
-import { PUBLIC_ROUTE } from '@ferry/telemetry';
+
 import type { Request } from 'express';
+
+import { type Permission } from '@ferry/contracts';
+import { PUBLIC_ROUTE } from '@ferry/telemetry';
 
 /** Who is calling: resolved from the API key by the guard, the scope of every query. */
 export interface Principal {

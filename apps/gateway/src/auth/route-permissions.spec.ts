@@ -1,6 +1,8 @@
-import { DynamicModule, RequestMethod, Type } from '@nestjs/common';
+import { type DynamicModule, RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+
 import { Permission } from '@ferry/contracts';
+
 import { AppModule } from '../app.module';
 import { GatewayConfig } from '../gateway.config';
 import { PERMISSION_KEY, PUBLIC_KEY } from './principal';

@@ -13,8 +13,11 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { ErrorCode, FerryError } from '@ferry/contracts';
+
 import type { AddressInfo } from 'net';
+
+import { ErrorCode, FerryError } from '@ferry/contracts';
+
 import { CreateTaskDto } from '../tasks/create-task.dto';
 import { ErrorBodyFilter } from './error-body.filter';
 import { createValidationPipe } from './validation.pipe';

@@ -6,8 +6,10 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { ErrorCode, FerryError } from '@ferry/contracts';
+
 import type { Response } from 'express';
+
+import { ErrorCode, FerryError } from '@ferry/contracts';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   [HttpStatus.BAD_REQUEST]: ErrorCode.VALIDATION,

@@ -1,5 +1,6 @@
-import { ErrorCode } from '@ferry/contracts';
 import { ApiProperty } from '@nestjs/swagger';
+
+import { ErrorCode } from '@ferry/contracts';
 
 export class ErrorDetail {
   @ApiProperty()

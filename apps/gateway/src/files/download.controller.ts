@@ -1,8 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
+
 import { Permission } from '@ferry/contracts';
+
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
+import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { DownloadsService } from './downloads.service';
 
 @ApiTags('Tasks')

@@ -1,8 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
 import { ErrorCode, FerryError, TaskStatus, TaskType } from '@ferry/contracts';
 import { ObjectStorages, parseObjectUrl, UrlSigner } from '@ferry/files';
 import { TaskRepository } from '@ferry/persistence';
+
 import type { Principal } from '../auth/principal';
 import { GatewayConfig } from '../gateway.config';
 

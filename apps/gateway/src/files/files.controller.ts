@@ -1,11 +1,15 @@
+import { pipeline } from 'stream/promises';
+
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../errors/api-errors.decorator';
+
+import type { Response } from 'express';
+
 import { FerryError } from '@ferry/contracts';
 import { ObjectStorages, UrlSigner } from '@ferry/files';
-import type { Response } from 'express';
-import { pipeline } from 'stream/promises';
+
 import { Public } from '../auth/principal';
+import { ApiErrors } from '../errors/api-errors.decorator';
 
 const CONTENT_TYPES: ReadonlyArray<[RegExp, string]> = [
   [/\.gz$/i, 'application/gzip'],

@@ -1,7 +1,10 @@
-import type { Provider, Type } from '@nestjs/common';
 import { randomBytes } from 'crypto';
+
+import type { Provider, Type } from '@nestjs/common';
+
 import { ObjectStorages, UrlSigner } from '@ferry/files';
 import { JetStreamClient } from '@ferry/messaging';
+
 import type { GatewayConfig } from '../gateway.config';
 import { DownloadController } from './download.controller';
 import { DownloadsService } from './downloads.service';

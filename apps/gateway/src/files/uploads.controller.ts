@@ -7,10 +7,13 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
-import { Permission } from '@ferry/contracts';
+
 import type { Request } from 'express';
+
+import { Permission } from '@ferry/contracts';
+
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
+import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { UploadsService } from './uploads.service';
 
 @ApiTags('Uploads')

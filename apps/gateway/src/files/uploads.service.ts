@@ -1,9 +1,13 @@
+import { PassThrough, Readable } from 'stream';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { PassThrough, Readable } from 'stream';
+
 import { ErrorCode, FerryError, newId } from '@ferry/contracts';
 import { ByteLimitTransform, ObjectStorages } from '@ferry/files';
+
 import type { Principal } from '../auth/principal';
 import { GatewayConfig } from '../gateway.config';
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+
+import { DataSource } from 'typeorm';
+
 import { OutboxRepository } from '@ferry/persistence';
 import { gaugeFromCallback } from '@ferry/telemetry';
-import { DataSource } from 'typeorm';
 
 /**
  * Gauges read from PostgreSQL at scrape time: tasks by type, entity and status (all tenants), and

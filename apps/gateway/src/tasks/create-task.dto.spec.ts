@@ -1,4 +1,5 @@
 import { ErrorCode, FerryError } from '@ferry/contracts';
+
 import { createValidationPipe } from '../errors/validation.pipe';
 import { CreateTaskDto } from './create-task.dto';
 

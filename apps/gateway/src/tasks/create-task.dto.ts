@@ -1,5 +1,5 @@
-import { EntityType, FileType, TaskType } from '@ferry/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import {
   IsEnum,
   IsNotEmpty,
@@ -9,6 +9,8 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+
+import { EntityType, FileType, TaskType } from '@ferry/contracts';
 
 /** Body of `POST /v1/tasks` (Flexprice's CreateTaskRequest). */
 export class CreateTaskDto {

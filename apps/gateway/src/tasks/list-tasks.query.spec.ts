@@ -1,4 +1,5 @@
 import { ErrorCode, FerryError } from '@ferry/contracts';
+
 import { createValidationPipe } from '../errors/validation.pipe';
 import { ListTasksQuery } from './list-tasks.query';
 

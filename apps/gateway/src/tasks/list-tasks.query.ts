@@ -1,5 +1,5 @@
-import { EntityType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+
 import { Type } from 'class-transformer';
 import {
   IsEnum,
@@ -13,6 +13,8 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
+
+import { EntityType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 
 /**
  * RFC 3339 that names a real instant. The format check alone lets `2026-02-30T00:00:00Z` through

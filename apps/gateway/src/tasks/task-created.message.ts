@@ -1,4 +1,4 @@
-import { Subjects, TaskCreatedEvent, taskCreatedMsgId } from '@ferry/contracts';
+import { type Subjects, type TaskCreatedEvent, taskCreatedMsgId } from '@ferry/contracts';
 import type { OutboxMessage, TaskEntity } from '@ferry/persistence';
 import { traceHeaders } from '@ferry/telemetry';
 

@@ -1,9 +1,12 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
-import { Permission } from '@ferry/contracts';
+
 import type { Response } from 'express';
+
+import { Permission } from '@ferry/contracts';
+
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
+import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { TaskErrorsService } from './task-errors.service';
 
 @ApiTags('Tasks')

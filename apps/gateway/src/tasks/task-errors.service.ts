@@ -1,9 +1,13 @@
+import { once } from 'events';
+
 import { Injectable } from '@nestjs/common';
+
+import type { Writable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
 import { formatCsvRow } from '@ferry/files';
 import { TaskRepository, TaskRowErrorRepository } from '@ferry/persistence';
-import { once } from 'events';
-import type { Writable } from 'stream';
+
 import type { Principal } from '../auth/principal';
 
 /** Rows read from PostgreSQL per query: memory stays bounded by one page whatever the count. */

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { TaskResponse } from './task-response';
 
 export class Pagination {

@@ -1,5 +1,6 @@
 import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import { TaskEntity } from '@ferry/persistence';
+
 import { toTaskResponse } from './task-response';
 
 /** The TaskResponse fields of SPEC §1, in its order. */

@@ -1,6 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import type { TaskEntity } from '@ferry/persistence';
-import { ApiProperty } from '@nestjs/swagger';
 
 /** TaskResponse of SPEC §1: snake_case, every field present, nulls as null, times in ISO 8601. */
 export class TaskResponse {

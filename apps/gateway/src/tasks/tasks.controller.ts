@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { FerryError, Permission } from '@ferry/contracts';
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+
+import { FerryError, Permission } from '@ferry/contracts';
+
+import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { ErrorResponse, MessageResponse } from '../errors/error-response.dto';
-import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
 import { TaskListResponse } from './task-list.response';

@@ -1,9 +1,12 @@
+import { createHash } from 'crypto';
+
 import { Injectable } from '@nestjs/common';
+
 import { ErrorCode, FerryError, newId, Subjects, TaskStatus } from '@ferry/contracts';
 import { OutboxMessage, TaskRepository } from '@ferry/persistence';
-import { createHash } from 'crypto';
+
 import type { Principal } from '../auth/principal';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { OutboxRelay } from '../delivery/outbox.relay';
 import type { CreateTaskDto } from './create-task.dto';
 import type { ListTasksQuery } from './list-tasks.query';
 import { taskCreatedMessage } from './task-created.message';

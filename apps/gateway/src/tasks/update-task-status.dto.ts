@@ -1,6 +1,8 @@
-import { TaskStatus } from '@ferry/contracts';
 import { ApiProperty } from '@nestjs/swagger';
+
 import { IsEnum } from 'class-validator';
+
+import { TaskStatus } from '@ferry/contracts';
 
 /** Body of `PUT /v1/tasks/{id}/status`: FAILED cancels, PROCESSING retries a FAILED task. */
 export class UpdateTaskStatusDto {

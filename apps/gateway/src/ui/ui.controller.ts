@@ -1,9 +1,13 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { FerryError } from '@ferry/contracts';
-import type { Response } from 'express';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+
+import type { Response } from 'express';
+
+import { FerryError } from '@ferry/contracts';
+
 import { Public } from '../auth/principal';
 
 const TYPES: Record<string, string> = {

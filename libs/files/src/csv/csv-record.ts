@@ -1,4 +1,4 @@
-import { RowErrorCode } from '@ferry/contracts';
+import { type RowErrorCode } from '@ferry/contracts';
 
 /** One CSV record: where it starts in the file and its cells, or why it could not be read. */
 export interface CsvRecord {

@@ -1,6 +1,7 @@
 import { Readable } from 'stream';
-import { formatCsvRow } from './csv-row.formatter';
+
 import { readCsvRecords } from './csv.reader';
+import { formatCsvRow } from './csv-row.formatter';
 
 describe('formatCsvRow', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { RowErrorCode } from '@ferry/contracts';
-import { CsvRecord } from './csv-record';
+
+import { type CsvRecord } from './csv-record';
 import { CsvTextParser } from './csv-text.parser';
 
 function parseAll(

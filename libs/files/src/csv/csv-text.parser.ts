@@ -1,7 +1,9 @@
-import { Parser, ParseResult } from 'papaparse';
+import { Parser, type ParseResult } from 'papaparse';
+
 import { RowErrorCode } from '@ferry/contracts';
+
 import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
-import { CsvRecord } from './csv-record';
+import { type CsvRecord } from './csv-record';
 
 const LF = 10;
 const CR = 13;

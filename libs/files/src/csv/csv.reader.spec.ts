@@ -1,7 +1,9 @@
 import { Readable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
-import { CsvRecord } from './csv-record';
+
 import { readCsvRecords } from './csv.reader';
+import { type CsvRecord } from './csv-record';
 
 function bytes(...parts: Array<string | number[]>): Buffer[] {
   return parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)));

@@ -1,6 +1,7 @@
-import { Readable } from 'stream';
+import { type Readable } from 'stream';
+
 import { readTextChunks } from '../stream/text-chunks';
-import { CsvRecord } from './csv-record';
+import { type CsvRecord } from './csv-record';
 import { CsvTextParser } from './csv-text.parser';
 
 export interface CsvReadOptions {

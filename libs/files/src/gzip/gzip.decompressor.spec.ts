@@ -1,6 +1,8 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
+
 import { FerryError } from '@ferry/contracts';
+
 import { decompressIfGzip } from './gzip.decompressor';
 
 async function readAll(stream: Readable): Promise<Buffer> {

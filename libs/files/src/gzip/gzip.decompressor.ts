@@ -1,6 +1,8 @@
-import { pipeline, Readable } from 'stream';
+import { pipeline, type Readable } from 'stream';
 import { createGunzip } from 'zlib';
+
 import { FerryError } from '@ferry/contracts';
+
 import { ByteLimitTransform } from '../stream/byte-limit.transform';
 import { peekBytes } from '../stream/peek';
 

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'net';
+
 import type { FetchAllowList } from './fetch-allow-list';
 
 /** Why an address may not be fetched; `null` when it is a public address. */

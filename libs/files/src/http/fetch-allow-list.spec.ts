@@ -1,5 +1,5 @@
-import { FetchAllowList, LOOPBACK_ALLOW_LIST } from './fetch-allow-list';
 import { refusedAddressClass } from './address.guard';
+import { FetchAllowList, LOOPBACK_ALLOW_LIST } from './fetch-allow-list';
 
 describe('FetchAllowList', () => {
   const list = FetchAllowList.parse(

@@ -1,4 +1,5 @@
 import { FerryError } from '@ferry/contracts';
+
 import type { AddressPolicy } from './address.guard';
 import type { HostLookup } from './host.resolver';
 import { redactUrl } from './redact-url';

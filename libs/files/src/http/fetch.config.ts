@@ -1,4 +1,5 @@
 import { IsBoolean, IsInt, IsString, Min, ValidateBy } from 'class-validator';
+
 import { StorageConfig } from '../storage/storage.config';
 import { FetchAllowList, LOOPBACK_ALLOW_LIST } from './fetch-allow-list';
 import type { FetchPolicy } from './fetch-url';

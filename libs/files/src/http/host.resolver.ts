@@ -1,7 +1,14 @@
 import { promises as dns } from 'dns';
-import { isIP, LookupFunction } from 'net';
+import { isIP, type LookupFunction } from 'net';
+
 import { FerryError } from '@ferry/contracts';
-import { AddressClass, AddressPolicy, refusedAddressClass, unmapAddress } from './address.guard';
+
+import {
+  type AddressClass,
+  type AddressPolicy,
+  refusedAddressClass,
+  unmapAddress,
+} from './address.guard';
 
 export interface ResolvedAddress {
   address: string;

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'http';
+
 import { FerryError } from '@ferry/contracts';
 
 /** Statuses after which the same request may succeed later. */

@@ -1,11 +1,18 @@
 import * as http from 'http';
 import * as https from 'https';
-import { Readable } from 'stream';
+import { type Readable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
+
 import { abortError } from '../stream/abort';
 import { ByteLimitTransform } from '../stream/byte-limit.transform';
 import type { AddressPolicy } from './address.guard';
-import { bareHost, connectedAddressProblem, pinnedLookup, ResolvedAddress } from './host.resolver';
+import {
+  bareHost,
+  connectedAddressProblem,
+  pinnedLookup,
+  type ResolvedAddress,
+} from './host.resolver';
 import { networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';
 

@@ -1,8 +1,10 @@
 import * as http from 'http';
-import { AddressInfo, Socket } from 'net';
-import { Readable } from 'stream';
+import { type AddressInfo, Socket } from 'net';
+import { type Readable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
-import { HostLookup } from './host.resolver';
+
+import { type HostLookup } from './host.resolver';
 import { openHttpSource } from './http.source';
 
 async function readBody(stream: Readable): Promise<string> {

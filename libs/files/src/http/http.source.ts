@@ -1,8 +1,16 @@
-import { Readable } from 'stream';
+import { type Readable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
-import { checkFetchUrl, FetchPolicy } from './fetch-url';
-import { bareHost, ResolvedAddress, resolveAllowed, systemLookup, urlPort } from './host.resolver';
+
 import { abortError } from '../stream/abort';
+import { checkFetchUrl, type FetchPolicy } from './fetch-url';
+import {
+  bareHost,
+  resolveAllowed,
+  type ResolvedAddress,
+  systemLookup,
+  urlPort,
+} from './host.resolver';
 import { sendRequest } from './http.exchange';
 import { httpStatusError, networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';

@@ -1,10 +1,12 @@
 import * as http from 'http';
-import { AddressInfo, Socket } from 'net';
-import { Readable } from 'stream';
+import { type AddressInfo, Socket } from 'net';
+import { type Readable } from 'stream';
+
 import { FerryError } from '@ferry/contracts';
+
 import { putFileToUrl } from '../storage/http-put.destination';
 import { FetchAllowList } from './fetch-allow-list';
-import { connectedAddressProblem, HostLookup } from './host.resolver';
+import { connectedAddressProblem, type HostLookup } from './host.resolver';
 import { openHttpSource } from './http.source';
 
 async function failure(promise: Promise<unknown>): Promise<FerryError> {

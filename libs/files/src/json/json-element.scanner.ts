@@ -1,7 +1,8 @@
 import { FerryError, RowErrorCode } from '@ferry/contracts';
+
 import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
-import { JsonRecord } from './json-record';
 import { splitJsonObject } from './json-object.splitter';
+import { type JsonRecord } from './json-record';
 
 const enum Mode {
   Start,

@@ -1,4 +1,4 @@
-import { CsvRecord } from '../csv/csv-record';
+import { type CsvRecord } from '../csv/csv-record';
 
 /**
  * One element of a JSON file as a record: its 1-based position (`line`), and its top-level keys

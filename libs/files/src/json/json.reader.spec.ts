@@ -1,10 +1,12 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
+
 import { FerryError } from '@ferry/contracts';
+
 import { decompressIfGzip } from '../gzip/gzip.decompressor';
-import { JsonRecord } from './json-record';
 import { readJsonRecords } from './json.reader';
 import { splitJsonObject } from './json-object.splitter';
+import { type JsonRecord } from './json-record';
 
 async function read(
   text: string | Buffer,

@@ -1,8 +1,9 @@
-import { Readable } from 'stream';
+import { type Readable } from 'stream';
+
 import { DEFAULT_CSV_LIMITS } from '../csv/csv-text.parser';
 import { readTextChunks } from '../stream/text-chunks';
 import { JsonElementScanner } from './json-element.scanner';
-import { JsonRecord } from './json-record';
+import { type JsonRecord } from './json-record';
 
 export interface JsonReadOptions {
   signal?: AbortSignal;

@@ -1,7 +1,8 @@
 import { createReadStream } from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import { checkFetchUrl, FetchPolicy } from '../http/fetch-url';
+
+import { checkFetchUrl, type FetchPolicy } from '../http/fetch-url';
 import {
   bareHost,
   connectedAddressProblem,

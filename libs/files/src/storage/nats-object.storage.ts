@@ -1,8 +1,11 @@
 import { Readable } from 'stream';
 import type { ReadableStream as WebReadableStream } from 'stream/web';
-import { FerryError } from '@ferry/contracts';
+
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
+import { type ObjectStore, Objm, setSha256Backend } from '@nats-io/obj';
+
+import { FerryError } from '@ferry/contracts';
+
 import type { ObjectStorage, PutOptions, StoredObject } from './object-storage';
 
 export interface NatsObjectStorageOptions {

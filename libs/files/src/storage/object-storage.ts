@@ -1,4 +1,5 @@
 import type { Readable } from 'stream';
+
 import type { ObjectScheme } from './object-url';
 
 export interface StoredObject {

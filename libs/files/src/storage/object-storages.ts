@@ -1,8 +1,10 @@
 import type { NatsConnection } from '@nats-io/nats-core';
+
 import { ErrorCode, FerryError } from '@ferry/contracts';
-import { NatsObjectStorage, NatsObjectStorageOptions } from './nats-object.storage';
+
+import { NatsObjectStorage, type NatsObjectStorageOptions } from './nats-object.storage';
 import type { ObjectStorage } from './object-storage';
-import { ObjectLocation, parseObjectUrl } from './object-url';
+import { type ObjectLocation, parseObjectUrl } from './object-url';
 import { S3ObjectStorage } from './s3-object.storage';
 import type { StorageConfig } from './storage.config';
 

@@ -1,4 +1,5 @@
 import { Readable } from 'stream';
+
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -9,7 +10,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
 import { FerryError } from '@ferry/contracts';
+
 import type { ObjectStorage, PutOptions, StoredObject } from './object-storage';
 
 export interface S3Settings {

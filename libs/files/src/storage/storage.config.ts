@@ -1,5 +1,6 @@
 import { IsBoolean, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { BaseConfig } from '@ferry/telemetry';
+
+import { BaseConfig } from '@ferry/config';
 
 /** Settings of the services that read or write objects (gateway, importer, exporter). */
 export class StorageConfig extends BaseConfig {

@@ -1,4 +1,4 @@
-import { Transform, TransformCallback } from 'stream';
+import { Transform, type TransformCallback } from 'stream';
 
 /**
  * Passes bytes through and fails with `tooLarge()` once more than `maxBytes` went by, so a file

@@ -1,6 +1,8 @@
-import { Readable } from 'stream';
+import { type Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
+
 import { FerryError } from '@ferry/contracts';
+
 import { abortError } from './abort';
 
 /** A NUL byte this early means a binary file (or UTF-16), not UTF-8 text. */

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'fs';
-import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
+
+import type { AddressInfo } from 'net';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import type { JetStreamClient } from '../jetstream.client';
 
 export const NATS_URL = process.env['FERRY_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { sleep } from './nats-test.util';
 
 const BINARY = process.env['FERRY_TEST_NATS_SERVER_BIN'] ?? '/usr/sbin/nats-server';

@@ -1,13 +1,15 @@
-import type { ConsumerInfo, StoredMsg } from '@nats-io/jetstream';
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+
+import type { ConsumerInfo, StoredMsg } from '@nats-io/jetstream';
+
 import type { ConsumerOptions } from '../consumer.provisioner';
 import type { DeadLetter } from '../dead-letter.publisher';
-import { JetStreamExceptionFilter } from '../jetstream-exception.filter';
 import { JetStreamClient } from '../jetstream.client';
 import type { JetStreamContext } from '../jetstream.context';
 import { JetStreamServer } from '../jetstream.server';
+import { JetStreamExceptionFilter } from '../jetstream-exception.filter';
 import { defaultMessagingConfig, type MessagingConfig } from '../messaging.config';
 import { deleteStreams, NATS_URL, randomPrefix, waitFor } from './nats-test.util';
 

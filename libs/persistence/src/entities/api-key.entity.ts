@@ -1,5 +1,6 @@
-import { Permission } from '@ferry/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+import { Permission } from '@ferry/contracts';
 
 /** An API key, stored only as its SHA-256 hash (SPEC §2). */
 @Entity({ name: 'api_keys' })

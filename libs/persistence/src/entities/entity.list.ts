@@ -3,8 +3,8 @@ import { EnvironmentEntity } from './environment.entity';
 import { EventEntity } from './event.entity';
 import { ImportCheckpointEntity } from './import-checkpoint.entity';
 import { OutboxEntity } from './outbox.entity';
-import { TaskRowErrorEntity } from './task-row-error.entity';
 import { TaskEntity } from './task.entity';
+import { TaskRowErrorEntity } from './task-row-error.entity';
 import { TenantEntity } from './tenant.entity';
 
 /** Every entity, as classes: the apps are bundled with webpack, where globs find nothing. */

@@ -1,5 +1,7 @@
-import { RowError } from '@ferry/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+import { RowError } from '@ferry/contracts';
+
 import { bigintTransformer } from '../bigint.transformer';
 
 /**

@@ -1,5 +1,7 @@
-import { RowErrorCode } from '@ferry/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+import { RowErrorCode } from '@ferry/contracts';
+
 import { bigintTransformer } from '../bigint.transformer';
 
 /** A rejected row of an import, served by `GET /v1/tasks/{id}/errors`. */

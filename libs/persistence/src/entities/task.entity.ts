@@ -1,5 +1,7 @@
-import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
+
 import { bigintTransformer } from '../bigint.transformer';
 
 /** A task (SPEC §1 TaskResponse) plus the bookkeeping the services need. */

@@ -1,5 +1,7 @@
-import { newId, Permission } from '@ferry/contracts';
-import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { type DataSource, type EntityManager, IsNull, type Repository } from 'typeorm';
+
+import { newId, type Permission } from '@ferry/contracts';
+
 import { apiKeyDisplayPrefix, hashApiKey } from '../api-key.hash';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 

@@ -1,4 +1,5 @@
-import { DataSource, Repository } from 'typeorm';
+import { type DataSource, type Repository } from 'typeorm';
+
 import { OutboxEntity } from '../entities/outbox.entity';
 
 /** What a publish callback reports: the ids it published, and why others failed. */

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 
 /** One rejected row as `/errors` lists it. */
 export interface RowErrorLine {

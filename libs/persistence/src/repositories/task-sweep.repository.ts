@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
+
 import { TaskEntity } from '../entities/task.entity';
 
 export interface SweepBounds {

@@ -1,13 +1,15 @@
-import { clientTransition, newId, TaskStatus } from '@ferry/contracts';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { type DataSource, type EntityManager, type Repository } from 'typeorm';
+
+import { clientTransition, newId, type TaskStatus } from '@ferry/contracts';
+
 import { TaskEntity } from '../entities/task.entity';
 import {
-  CreateWithOutboxResult,
-  NewTask,
-  OutboxMessage,
-  StatusChangeResult,
-  TaskListFilters,
-  TaskScope,
+  type CreateWithOutboxResult,
+  type NewTask,
+  type OutboxMessage,
+  type StatusChangeResult,
+  type TaskListFilters,
+  type TaskScope,
 } from './task.types';
 
 /** SPEC §1: an Idempotency-Key is honoured for 24 hours. */

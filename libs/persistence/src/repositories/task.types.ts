@@ -1,5 +1,12 @@
-import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
-import { TaskEntity } from '../entities/task.entity';
+import {
+  type EntityType,
+  type FileType,
+  type RecordStatus,
+  type TaskStatus,
+  type TaskType,
+} from '@ferry/contracts';
+
+import { type TaskEntity } from '../entities/task.entity';
 
 /** What creating a task needs; everything else takes its column default. */
 export interface NewTask {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'crypto';
-import { DataSource } from 'typeorm';
-import { createDatabaseIfMissing, dropDatabase } from '../database.admin';
+
+import { type DataSource } from 'typeorm';
+
 import { initDataSource } from '../data-source.factory';
+import { createDatabaseIfMissing, dropDatabase } from '../database.admin';
 
 /** The server the tests use; only its host, port and credentials matter. */
 export const TEST_SERVER_URL =

@@ -1,0 +1,81 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
+import { Subjects } from '@ferry/contracts';
+import { JetStreamClient } from '@ferry/messaging';
+import { SweepOutcome, TaskSweepRepository } from '@ferry/persistence';
+
+import { GatewayConfig } from '../gateway.config';
+import { taskCreatedMessage } from '../tasks/task-created.message';
+
+/**
+ * No task stays PENDING or PROCESSING forever, even if JetStream loses a message (ARCHITECTURE:
+ * the broker is the doorbell). A task PENDING too long, or PROCESSING without a status event for
+ * too long, gets its current attempt's `created` message published again (msgID
+ * `<id>[:<attempt>]:redrive-<n>`): a worker resumes it from the checkpoint, or, if it was finished,
+ * announces `completed` again under a new seq.
+ * After `FERRY_MAX_REDRIVES` re-drives the task ends FAILED with a sentence; a retry revives it.
+ */
+@Injectable()
+export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TaskSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly tasks: TaskSweepRepository,
+    private readonly js: JetStreamClient,
+    private readonly subjects: Subjects,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.FERRY_TASK_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<SweepOutcome> {
+    const none: SweepOutcome = { redriven: [], failed: [] };
+    if (this.sweeping) return none;
+    this.sweeping = true;
+    try {
+      const c = this.config;
+      const out = await this.tasks.sweep(
+        {
+          pendingMs: c.FERRY_PENDING_REDRIVE_MS,
+          processingMs: c.FERRY_PROCESSING_SILENCE_MS,
+          maxRedrives: c.FERRY_MAX_REDRIVES,
+          limit: 100,
+        },
+        async (task) => {
+          const m = taskCreatedMessage(task, this.subjects);
+          try {
+            // Its own msgID: a re-drive must get through even inside JetStream's duplicate
+            // window (the first message may be the one that was lost); an extra delivery of a
+            // task that was fine is harmless (finished: acked; running: fenced by seq).
+            const msgID = `${m.msgId}:redrive-${task.redrives + 1}`;
+            await this.js.publish(m.subject, m.payload, { msgID, timeoutMs: 3000 });
+            return true;
+          } catch (err) {
+            this.logger.warn(`task ${task.id} not re-driven yet: ${String(err)}`);
+            return false;
+          }
+        },
+      );
+      if (out.redriven.length || out.failed.length) {
+        this.logger.warn(
+          `sweeper re-drove ${out.redriven.length} quiet task(s), gave up ${out.failed.length}: ${[...out.redriven, ...out.failed].join(', ')}`,
+        );
+      }
+      return out;
+    } catch (err) {
+      this.logger.warn(`task sweep failed: ${String(err)}`);
+      return none;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// Test helpers of @ferry/messaging (a throwaway nats-server that fault tests may stop and restart);
+// not part of the app bundles.
+export * from './private-nats.server';

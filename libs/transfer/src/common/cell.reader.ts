@@ -1,0 +1,101 @@
+import { RowErrorCode } from '@ferry/contracts';
+import { unescapeFormulaCell } from '@ferry/files';
+
+import {
+  checkRfc3339,
+  describeTimestampProblem,
+  normalizeRfc3339,
+  TimestampProblem,
+} from '../entity-types/events/rfc3339.parser';
+import { invalid, required, RowProblem, show } from './row-problem';
+
+const DECIMAL = /^\d{1,20}(\.\d{1,12})?$/;
+const INTEGER = /^\d{1,10}$/;
+
+function isBlank(value: string): boolean {
+  return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim().length === 0);
+}
+
+/**
+ * Typed reads of one row's cells by column position (compiled once per header). Every read
+ * either returns the value (null for a blank or absent cell) or throws a RowProblem naming the
+ * column and the value: a number or date that does not parse never becomes a zero.
+ */
+export class CellReader {
+  private values: readonly string[] = [];
+
+  at(values: readonly string[]): this {
+    this.values = values;
+    return this;
+  }
+
+  /** The trimmed-of-formula-guard cell, '' when blank, null when the column is absent. */
+  raw(index: number): string | null {
+    if (index < 0) return null;
+    const v = unescapeFormulaCell(this.values[index]);
+    return isBlank(v) ? '' : v;
+  }
+
+  text(column: string, index: number, max: number): string | null {
+    const v = this.raw(index);
+    if (v === null || v === '') return null;
+    if (v.length > max) {
+      throw new RowProblem(
+        RowErrorCode.TOO_LONG,
+        `${column} is ${v.length} characters long, more than the ${max} allowed`,
+      );
+    }
+    if (v.indexOf('\0') !== -1)
+      throw invalid(`${column} ${show(v)} contains a NUL character, which cannot be stored`);
+    return v;
+  }
+
+  requiredText(column: string, index: number, max: number): string {
+    const v = this.text(column, index, max);
+    if (v === null) throw required(column);
+    return v;
+  }
+
+  oneOf<T extends string>(column: string, index: number, allowed: readonly T[]): T | null {
+    const v = this.raw(index);
+    if (v === null || v === '') return null;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    throw invalid(`${column} ${show(v)} is not one of ${allowed.join(', ')}`);
+  }
+
+  /** A non-negative decimal as its text (up to 20 digits and 12 decimals), for a numeric column. */
+  decimal(column: string, index: number): string | null {
+    const v = this.raw(index);
+    if (v === null || v === '') return null;
+    return checkDecimal(column, v.trim());
+  }
+
+  integer(column: string, index: number, min: number, max: number): number | null {
+    const v = this.raw(index);
+    if (v === null || v === '') return null;
+    const t = v.trim();
+    const n = INTEGER.test(t) ? Number(t) : NaN;
+    if (Number.isNaN(n)) throw invalid(`${column} ${show(v)} is not a whole number`);
+    if (n < min || n > max) throw invalid(`${column} ${show(v)} must be between ${min} and ${max}`);
+    return n;
+  }
+
+  /** An RFC 3339 time with a zone, normalised (`T`, `Z`), checked to be a real date. */
+  time(column: string, index: number): string | null {
+    const v = this.raw(index);
+    if (v === null || v === '') return null;
+    const problem = checkRfc3339(v);
+    if (problem !== TimestampProblem.None)
+      throw invalid(describeTimestampProblem(column, v, problem));
+    return normalizeRfc3339(v);
+  }
+}
+
+export function checkDecimal(column: string, v: string): string {
+  if (!DECIMAL.test(v)) {
+    throw invalid(
+      `${column} ${show(v)} is not a decimal number such as 12.50 (digits, an optional point, no sign or exponent)`,
+    );
+  }
+  return v;
+}

@@ -1,0 +1,49 @@
+import type { PoolClient } from 'pg';
+
+import { type EntityType, type RowError } from '@ferry/contracts';
+
+/** Who and what an import writes for: every record gets these, and derived ids use the task. */
+export interface ImportScope {
+  tenantId: string;
+  environmentId: string;
+  taskId: string;
+  /** Stands in for a blank time cell (an event's `timestamp`); fixed for the whole task run. */
+  importTime: Date;
+}
+
+/** An entity's row mapping, compiled once per file from its header. */
+export interface CompiledRowMapper<R> {
+  /** Columns of the header that the entity does not know (listed in metadata.ignored_columns). */
+  ignoredColumns: string[];
+  /**
+   * Maps one CSV record's cells to a record, or a RowError (code + message naming the column and
+   * the bad value; raw = original cells by header name).
+   */
+  map(values: string[], line: number): R | RowError;
+}
+
+export interface BatchWriteResult {
+  /** Records now in the table because of this batch. */
+  written: number;
+  /** Records skipped because they were already there (or twice in the batch): still successful. */
+  duplicates: number;
+  /** Records the database refused (e.g. a value out of its range), one RowError each. */
+  rowErrors: RowError[];
+}
+
+/** The contract every entity folder implements; the generic import pipeline drives it. */
+export interface EntityImportDefinition<R> {
+  entity: EntityType;
+  requiredColumns: readonly string[];
+  /** Compiles the header once; throws a non-retryable FerryError naming every missing required column. */
+  compile(header: string[], scope: ImportScope): CompiledRowMapper<R>;
+  /**
+   * True when two batches may be written at once on two connections (committed in order): the
+   * writes must not read what an earlier batch of the same file wrote before writing (plain
+   * inserts that skip a key already there, a single INSERT … ON CONFLICT DO UPDATE; not a SELECT
+   * followed by a write).
+   */
+  parallelWrites?: boolean;
+  /** Writes a batch inside the caller's open transaction on `client` (pg.PoolClient). */
+  writeBatch(client: PoolClient, records: R[], scope: ImportScope): Promise<BatchWriteResult>;
+}

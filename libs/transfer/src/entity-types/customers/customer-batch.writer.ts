@@ -1,0 +1,117 @@
+import type { PoolClient } from 'pg';
+
+import { cell, copyIntoStage } from '../../common/staged-copy';
+import { type BatchWriteResult, type ImportScope } from '../../entity-definition';
+import { CUSTOMER_FIELDS, type CustomerRecord, METADATA_BIT } from './customer.record';
+
+const STAGE = 'ferry_customers_stage';
+const FIELD_LIST = CUSTOMER_FIELDS.join(', ');
+const STAGE_COLUMNS = `grp, id, external_id, name, ${FIELD_LIST}, metadata_set, metadata_remove`;
+// Keyed by external_id (unique once folded): the index the metadata removal probes.
+const STAGE_DDL =
+  'grp int, id text, external_id text PRIMARY KEY, name text, ' +
+  CUSTOMER_FIELDS.map((f) => `${f} text`).join(', ') +
+  ', metadata_set jsonb, metadata_remove jsonb';
+
+/**
+ * One INSERT … ON CONFLICT DO UPDATE for the staged rows of one group: rows whose file has the
+ * same columns (`present`) and which do or do not remove metadata keys. A field the file has no
+ * column for is left out of the SET (absent keeps); a blank cell in a present column is a null
+ * (blank clears); metadata merges, minus the keys the row removes.
+ */
+function upsertSql(present: number, removes: boolean): string {
+  const set = ['name = excluded.name'];
+  CUSTOMER_FIELDS.forEach((f, bit) => {
+    if (present & (1 << bit)) set.push(`${f} = excluded.${f}`);
+  });
+  if (present & METADATA_BIT) {
+    set.push(
+      removes
+        ? `metadata = (c.metadata || excluded.metadata) - ARRAY(SELECT jsonb_array_elements_text(r.metadata_remove) FROM ${STAGE} r WHERE r.external_id = excluded.external_id)`
+        : 'metadata = c.metadata || excluded.metadata',
+    );
+  }
+  return `INSERT INTO customers AS c (id, tenant_id, environment_id, external_id, name, ${FIELD_LIST}, metadata, task_id)
+    SELECT s.id, $2, $1, s.external_id, s.name, ${CUSTOMER_FIELDS.map((f) => `s.${f}`).join(', ')}, s.metadata_set, $3
+    FROM ${STAGE} s WHERE s.grp = $4
+    ON CONFLICT (environment_id, external_id) DO UPDATE SET ${set.join(', ')},
+      task_id = excluded.task_id, updated_at = now()
+    WHERE c.tenant_id = $2`;
+}
+
+const statements = new Map<number, string>();
+function upsertFor(group: number): string {
+  let sql = statements.get(group);
+  if (sql === undefined) statements.set(group, (sql = upsertSql(group >> 1, (group & 1) === 1)));
+  return sql;
+}
+
+/** Folds a later row for the same external_id into an earlier one, as if applied in order. */
+function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
+  const fields = { ...into.fields };
+  CUSTOMER_FIELDS.forEach((f, bit) => {
+    if (next.present & (1 << bit)) fields[f] = next.fields[f];
+  });
+  const set = { ...into.metadataSet };
+  for (const key of next.metadataRemove) delete set[key];
+  Object.assign(set, next.metadataSet);
+  const remove = into.metadataRemove
+    .filter((k) => !(k in next.metadataSet))
+    .concat(next.metadataRemove);
+  return {
+    ...next,
+    id: into.id,
+    fields,
+    present: into.present | next.present,
+    metadataSet: set,
+    metadataRemove: [...new Set(remove)],
+  };
+}
+
+/** A record's statement group: its file's columns, and whether it removes metadata keys. */
+function groupOf(r: CustomerRecord): number {
+  return (r.present << 1) | (r.metadataRemove.length > 0 ? 1 : 0);
+}
+
+function* stageRows(records: Iterable<CustomerRecord>): Generator<string> {
+  for (const r of records) {
+    let row = `${groupOf(r)}\t${cell(r.id)}\t${cell(r.externalId)}\t${cell(r.name)}`;
+    for (const f of CUSTOMER_FIELDS) row += `\t${cell(r.fields[f])}`;
+    row += `\t${cell(JSON.stringify(r.metadataSet))}\t`;
+    row += r.metadataRemove.length > 0 ? `${cell(JSON.stringify(r.metadataRemove))}\n` : '\\N\n';
+    yield row;
+  }
+}
+
+/**
+ * Upserts customers by external_id, set-based: rows repeating an external_id within the batch
+ * are folded in file order first, then one COPY into a temp table and one INSERT … ON CONFLICT
+ * DO UPDATE per statement group (one for a CSV file whose metadata cells are all filled; a JSON
+ * file whose elements have other keys has more). Never a statement per row.
+ */
+export async function writeCustomerBatch(
+  client: PoolClient,
+  records: CustomerRecord[],
+  scope: ImportScope,
+): Promise<BatchWriteResult> {
+  const result: BatchWriteResult = { written: 0, duplicates: 0, rowErrors: [] };
+  if (records.length === 0) return result;
+  const byKey = new Map<string, CustomerRecord>();
+  for (const r of records) {
+    const earlier = byKey.get(r.externalId);
+    byKey.set(r.externalId, earlier ? fold(earlier, r) : r);
+  }
+  const groups = new Set<number>();
+  for (const r of byKey.values()) groups.add(groupOf(r));
+  await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
+  for (const group of groups) {
+    await client.query(upsertFor(group), [
+      scope.environmentId,
+      scope.tenantId,
+      scope.taskId,
+      group,
+    ]);
+  }
+  result.written = records.length;
+  return result;
+}

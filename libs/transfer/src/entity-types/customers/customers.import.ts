@@ -1,0 +1,18 @@
+import { EntityType } from '@ferry/contracts';
+
+import { type EntityImportDefinition } from '../../entity-definition';
+import { type CustomerRecord } from './customer.record';
+import { writeCustomerBatch } from './customer-batch.writer';
+import { CUSTOMER_REQUIRED_COLUMNS, CustomerRowMapper } from './customer-row.mapper';
+
+/** CUSTOMERS import (SPEC §5): upsert by external_id; blank clears, absent keeps, metadata merges. */
+export const customersImport: EntityImportDefinition<CustomerRecord> = {
+  entity: EntityType.CUSTOMERS,
+  requiredColumns: CUSTOMER_REQUIRED_COLUMNS,
+  // One INSERT … ON CONFLICT DO UPDATE per group, no read before the write: a later batch that
+  // meets an earlier one's uncommitted row waits and then applies on top of it (the committer
+  // rewrites both one at a time when the wait goes the other way).
+  parallelWrites: true,
+  compile: (header, scope) => CustomerRowMapper.compile(header, scope),
+  writeBatch: (client, records, scope) => writeCustomerBatch(client, records, scope),
+};

@@ -1,0 +1,249 @@
+import { randomBytes } from 'crypto';
+
+import { Client, Pool, type PoolClient } from 'pg';
+
+import { RowErrorCode } from '@ferry/contracts';
+
+import { type ImportScope } from '../../entity-definition';
+import { type EventRecord } from './event.record';
+import { eventsImport } from './events.import';
+
+const ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
+const DB = `ferry_ut_${randomBytes(6).toString('hex')}`;
+
+const EVENTS_DDL = `CREATE TABLE events (
+  environment_id text NOT NULL, id text NOT NULL, tenant_id text NOT NULL,
+  event_name text NOT NULL, external_customer_id text NOT NULL, customer_id text NULL,
+  "timestamp" timestamptz NOT NULL, source text NULL, properties jsonb NOT NULL DEFAULT '{}',
+  task_id text NULL, ingested_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (environment_id, id))`;
+
+const scope: ImportScope = {
+  tenantId: 'tenant_1',
+  environmentId: 'env_1',
+  taskId: 'task_01HZX3K5V7R8Y9Z0ABCDEFGHJK',
+  importTime: new Date('2025-03-04T05:06:07.000Z'),
+};
+
+const HEADER = [
+  'event_id',
+  'event_name',
+  'external_customer_id',
+  'customer_id',
+  'timestamp',
+  'source',
+  'properties',
+];
+
+function records(rows: string[][], firstLine = 2): EventRecord[] {
+  const mapper = eventsImport.compile(HEADER, scope);
+  return rows.map((cells, i) => {
+    const r = mapper.map(cells, firstLine + i);
+    if (typeof r !== 'string') throw new Error(r.message);
+    return r;
+  });
+}
+
+function numbered(from: number, to: number, prefix = 'evt'): EventRecord[] {
+  const rows: string[][] = [];
+  for (let i = from; i < to; i++)
+    rows.push([
+      `${prefix}-${i}`,
+      'api_call',
+      `cust-${i % 7}`,
+      '',
+      '2024-01-31T12:00:00Z',
+      'sdk',
+      `{"i":${i}}`,
+    ]);
+  return records(rows);
+}
+
+describe('eventsImport.writeBatch (PostgreSQL)', () => {
+  let pool: Pool;
+
+  beforeAll(async () => {
+    const admin = new Client(ADMIN);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${DB}`);
+    await admin.end();
+    pool = new Pool({ ...ADMIN, database: DB, max: 2 });
+    await pool.query(EVENTS_DDL);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    const admin = new Client(ADMIN);
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  beforeEach(() => pool.query('TRUNCATE events'));
+
+  async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  const count = async (): Promise<number> =>
+    Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+
+  it('inserts a batch, and a second write of it is all duplicates', async () => {
+    const batch = numbered(0, 500);
+    expect(await inTransaction((c) => eventsImport.writeBatch(c, batch, scope))).toEqual({
+      written: 500,
+      duplicates: 0,
+      rowErrors: [],
+    });
+    expect(await count()).toBe(500);
+    expect(await inTransaction((c) => eventsImport.writeBatch(c, batch, scope))).toEqual({
+      written: 0,
+      duplicates: 500,
+      rowErrors: [],
+    });
+    expect(await count()).toBe(500);
+    const row = (await pool.query(`SELECT * FROM events WHERE id = 'evt-3'`)).rows[0];
+    expect(row).toMatchObject({
+      environment_id: 'env_1',
+      tenant_id: 'tenant_1',
+      task_id: scope.taskId,
+      properties: { i: 3 },
+    });
+    expect((row.timestamp as Date).toISOString()).toBe('2024-01-31T12:00:00.000Z');
+  });
+
+  it('writes the new part of a batch that is half old', async () => {
+    await inTransaction((c) => eventsImport.writeBatch(c, numbered(0, 100), scope));
+    expect(
+      await inTransaction((c) => eventsImport.writeBatch(c, numbered(50, 150), scope)),
+    ).toEqual({
+      written: 50,
+      duplicates: 50,
+      rowErrors: [],
+    });
+    expect(await count()).toBe(150);
+  });
+
+  it('counts a duplicate inside one batch once', async () => {
+    const batch = [...numbered(0, 10), ...numbered(3, 4)];
+    expect(await inTransaction((c) => eventsImport.writeBatch(c, batch, scope))).toEqual({
+      written: 10,
+      duplicates: 1,
+      rowErrors: [],
+    });
+    expect(await count()).toBe(10);
+  });
+
+  it('handles two fallbacks in one transaction', async () => {
+    await inTransaction((c) => eventsImport.writeBatch(c, numbered(0, 10), scope));
+    const [a, b] = await inTransaction(async (c) => [
+      await eventsImport.writeBatch(c, [...numbered(5, 15)], scope),
+      await eventsImport.writeBatch(c, [...numbered(10, 20)], scope),
+    ]);
+    expect(a).toEqual({ written: 5, duplicates: 5, rowErrors: [] });
+    expect(b).toEqual({ written: 5, duplicates: 5, rowErrors: [] });
+    expect(await count()).toBe(20);
+  });
+
+  it('stores special characters exactly', async () => {
+    const odd = [
+      'tab\there',
+      'new\nline',
+      'cr\r\nlf',
+      'back\\slash \\N \\t',
+      `quotes "double" 'single'`,
+      'unicode é ü 中文 😀',
+      '\\.',
+      ' padded ',
+    ];
+    const rows = odd.map((s, i) => [
+      `odd-${i}\t${s}`,
+      s,
+      s,
+      s,
+      '2024-01-31T12:00:00Z',
+      s,
+      JSON.stringify({ s, [s]: i }),
+    ]);
+    const batch = records(rows);
+    expect((await inTransaction((c) => eventsImport.writeBatch(c, batch, scope))).written).toBe(
+      odd.length,
+    );
+    const stored = await pool.query(
+      'SELECT id, event_name, external_customer_id, customer_id, source, properties FROM events ORDER BY id',
+    );
+    const byId = new Map(stored.rows.map((r) => [r.id as string, r]));
+    odd.forEach((s, i) => {
+      expect(byId.get(`odd-${i}\t${s}`)).toEqual({
+        id: `odd-${i}\t${s}`,
+        event_name: s,
+        external_customer_id: s,
+        customer_id: s,
+        source: s,
+        properties: { s, [s]: i },
+      });
+    });
+  });
+
+  it('stores a pretty-printed JSON properties cell as its object', async () => {
+    const json = '{\n\t"a": "x\\ty",\r\n  "n": 12345678901234567890.5\n}';
+    const batch = records([['pretty', 'e', 'c', '', '2024-01-31T12:00:00Z', '', json]]);
+    await inTransaction((c) => eventsImport.writeBatch(c, batch, scope));
+    const stored = await pool.query(`SELECT properties::text AS p FROM events WHERE id = 'pretty'`);
+    expect(stored.rows[0].p).toBe('{"a": "x\\ty", "n": 12345678901234567890.5}');
+  });
+
+  it('turns a row the database refuses into a row error and writes the others', async () => {
+    const rows = [
+      ['ok-1', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{}'],
+      ['bad', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{"a":"\\ud800"}'],
+      ['ok-2', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{}'],
+    ];
+    const result = await inTransaction((c) => eventsImport.writeBatch(c, records(rows, 10), scope));
+    expect(result.written).toBe(2);
+    expect(result.rowErrors).toHaveLength(1);
+    expect(result.rowErrors[0]).toMatchObject({
+      row_number: 11,
+      code: RowErrorCode.INVALID_VALUE,
+      raw: { event_id: 'bad' },
+    });
+    expect(result.rowErrors[0].message).toMatch(/^properties was refused by the database: /);
+    expect(await count()).toBe(2);
+  });
+
+  it('counts duplicates and refused rows in the same batch', async () => {
+    await inTransaction((c) => eventsImport.writeBatch(c, numbered(0, 1), scope));
+    const rows = [
+      ['evt-0', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{}'],
+      ['bad', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{"a":"\\udc00"}'],
+      ['new', 'e', 'c', '', '2024-01-31T12:00:00Z', '', '{}'],
+    ];
+    const result = await inTransaction((c) => eventsImport.writeBatch(c, records(rows), scope));
+    expect(result).toMatchObject({ written: 1, duplicates: 1 });
+    expect(result.rowErrors.map((e) => e.row_number)).toEqual([3]);
+    expect(await count()).toBe(2);
+  });
+
+  it('leaves nothing behind when the caller rolls back', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await eventsImport.writeBatch(client, numbered(0, 10), scope);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await count()).toBe(0);
+  });
+});

@@ -1,0 +1,281 @@
+import { type RowError, RowErrorCode } from '@ferry/contracts';
+import { unescapeFormulaCell } from '@ferry/files';
+
+import { type CompiledRowMapper, type ImportScope } from '../../entity-definition';
+import { DerivedEventIds } from './derived-event-id';
+import { type EventRecord, eventRecord } from './event.record';
+import { type EventColumns, resolveEventColumns } from './event-columns';
+import {
+  checkRfc3339,
+  describeTimestampProblem,
+  normalizeRfc3339,
+  TimestampProblem,
+} from './rfc3339.parser';
+
+/** Bounds of one event's cells (characters). */
+export const EVENT_LIMITS = {
+  id: 255,
+  eventName: 255,
+  customerId: 255,
+  source: 255,
+  propertyValue: 4096,
+  propertiesJson: 64 * 1024,
+} as const;
+
+const enum Text {
+  Ok,
+  TooLong,
+  HasNul,
+}
+
+function textProblem(value: string, max: number): Text {
+  if (value.length > max) return Text.TooLong;
+  return value.indexOf('\0') === -1 ? Text.Ok : Text.HasNul;
+}
+
+function isBlank(value: string): boolean {
+  return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim().length === 0);
+}
+
+function show(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+/** The original cells by column name, as `/errors` shows them. */
+export function rawCells(
+  header: readonly string[],
+  values: readonly string[],
+): Record<string, string> {
+  const raw: Record<string, string> = {};
+  const n = Math.max(header.length, values.length);
+  for (let i = 0; i < n; i++) raw[header[i] || `column_${i + 1}`] = values[i] ?? '';
+  return raw;
+}
+
+/**
+ * The EVENTS rules of SPEC §5, compiled against one header: per row only index reads, char
+ * checks, and a JSON.parse when the row has a `properties` cell.
+ */
+export class EventRowMapper implements CompiledRowMapper<EventRecord> {
+  readonly ignoredColumns: string[];
+  private readonly ids: DerivedEventIds;
+  private readonly importTime: string;
+  /** `"key":` of each properties.<key> column, encoded once. */
+  private readonly propertyKeysJson: string[];
+
+  constructor(
+    private readonly header: readonly string[],
+    private readonly columns: EventColumns,
+    scope: ImportScope,
+  ) {
+    this.ignoredColumns = columns.ignored;
+    this.ids = new DerivedEventIds(scope.taskId);
+    this.importTime = scope.importTime.toISOString();
+    this.propertyKeysJson = columns.prefixedKeys.map((key) => `${JSON.stringify(key)}:`);
+  }
+
+  static compile(header: string[], scope: ImportScope): EventRowMapper {
+    return new EventRowMapper(header.slice(), resolveEventColumns(header), scope);
+  }
+
+  map(values: string[], line: number): EventRecord | RowError {
+    if (values.length !== this.header.length) {
+      return this.error(
+        values,
+        line,
+        RowErrorCode.MALFORMED_ROW,
+        `the row has ${values.length} cells but the header has ${this.header.length} columns`,
+      );
+    }
+    const at = this.columns.index;
+
+    const eventName = unescapeFormulaCell(values[at.event_name]);
+    if (isBlank(eventName))
+      return this.error(values, line, RowErrorCode.REQUIRED, 'event_name is required');
+    let problem = textProblem(eventName, EVENT_LIMITS.eventName);
+    if (problem !== Text.Ok)
+      return this.textError(values, line, 'event_name', eventName, EVENT_LIMITS.eventName, problem);
+
+    const externalCustomerId = unescapeFormulaCell(values[at.external_customer_id]);
+    if (isBlank(externalCustomerId))
+      return this.error(values, line, RowErrorCode.REQUIRED, 'external_customer_id is required');
+    problem = textProblem(externalCustomerId, EVENT_LIMITS.customerId);
+    if (problem !== Text.Ok) {
+      return this.textError(
+        values,
+        line,
+        'external_customer_id',
+        externalCustomerId,
+        EVENT_LIMITS.customerId,
+        problem,
+      );
+    }
+
+    let id: string;
+    const givenId = at.event_id < 0 ? '' : unescapeFormulaCell(values[at.event_id]);
+    if (isBlank(givenId)) {
+      id = this.ids.forLine(line);
+    } else {
+      problem = textProblem(givenId, EVENT_LIMITS.id);
+      if (problem !== Text.Ok)
+        return this.textError(values, line, 'event_id', givenId, EVENT_LIMITS.id, problem);
+      id = givenId;
+    }
+
+    let customerId: string | null = null;
+    if (at.customer_id >= 0) {
+      const v = unescapeFormulaCell(values[at.customer_id]);
+      if (!isBlank(v)) {
+        problem = textProblem(v, EVENT_LIMITS.customerId);
+        if (problem !== Text.Ok)
+          return this.textError(values, line, 'customer_id', v, EVENT_LIMITS.customerId, problem);
+        customerId = v;
+      }
+    }
+
+    let source: string | null = null;
+    if (at.source >= 0) {
+      const v = unescapeFormulaCell(values[at.source]);
+      if (!isBlank(v)) {
+        problem = textProblem(v, EVENT_LIMITS.source);
+        if (problem !== Text.Ok)
+          return this.textError(values, line, 'source', v, EVENT_LIMITS.source, problem);
+        source = v;
+      }
+    }
+
+    let timestamp = this.importTime;
+    if (at.timestamp >= 0) {
+      const v = values[at.timestamp];
+      if (!isBlank(v)) {
+        const tsProblem = checkRfc3339(v);
+        if (tsProblem !== TimestampProblem.None) {
+          return this.error(
+            values,
+            line,
+            RowErrorCode.INVALID_VALUE,
+            describeTimestampProblem('timestamp', v, tsProblem),
+          );
+        }
+        timestamp = normalizeRfc3339(v);
+      }
+    }
+
+    const properties = this.properties(values, line);
+    if (typeof properties !== 'string') return properties;
+
+    return eventRecord(
+      { id, eventName, externalCustomerId, customerId, timestamp, source, properties },
+      line,
+    );
+  }
+
+  /** The properties as JSON object text, or the RowError explaining why they cannot be. */
+  private properties(values: string[], line: number): string | RowError {
+    const { prefixedIndexes: propertyIndexes, prefixedKeys: propertyKeys, index } = this.columns;
+    const text = index.properties < 0 ? '' : values[index.properties];
+    const jsonCell = !isBlank(text);
+    // Without a JSON cell the object is written as text directly (keys are unique: the header
+    // refuses repeats); with one, the columns become an object the JSON is merged into.
+    let columnsJson = '';
+    let fromColumns: Record<string, string> | null = null;
+    for (let k = 0; k < propertyIndexes.length; k++) {
+      const v = unescapeFormulaCell(values[propertyIndexes[k]]);
+      if (v.length === 0) continue; // a blank cell: this event lacks that property
+      const problem = textProblem(v, EVENT_LIMITS.propertyValue);
+      if (problem !== Text.Ok) {
+        return this.textError(
+          values,
+          line,
+          `properties.${propertyKeys[k]}`,
+          v,
+          EVENT_LIMITS.propertyValue,
+          problem,
+        );
+      }
+      if (jsonCell) {
+        // No prototype, so a `properties.__proto__` column is a key like any other.
+        fromColumns ??= Object.create(null) as Record<string, string>;
+        fromColumns[propertyKeys[k]] = v;
+      } else {
+        columnsJson +=
+          (columnsJson.length === 0 ? '{' : ',') + this.propertyKeysJson[k] + JSON.stringify(v);
+      }
+    }
+    if (!jsonCell) return columnsJson.length === 0 ? '{}' : columnsJson + '}';
+
+    if (text.length > EVENT_LIMITS.propertiesJson) {
+      return this.textError(
+        values,
+        line,
+        'properties',
+        text,
+        EVENT_LIMITS.propertiesJson,
+        Text.TooLong,
+      );
+    }
+    // PostgreSQL's jsonb refuses NUL, escaped or not.
+    if (text.indexOf('\\u0000') !== -1 || text.indexOf('\0') !== -1) {
+      return this.textError(
+        values,
+        line,
+        'properties',
+        text,
+        EVENT_LIMITS.propertiesJson,
+        Text.HasNul,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return this.error(
+        values,
+        line,
+        RowErrorCode.INVALID_VALUE,
+        `properties ${show(text)} is not valid JSON (${why})`,
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      const kind =
+        parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+      return this.error(
+        values,
+        line,
+        RowErrorCode.INVALID_VALUE,
+        `properties must be a JSON object, not ${kind}`,
+      );
+    }
+    // The file's own text goes to jsonb unchanged (numbers keep their precision); only a merge
+    // with properties.<key> columns needs a new text, where the JSON object wins on a shared key.
+    return fromColumns ? JSON.stringify(Object.assign(fromColumns, parsed)) : text;
+  }
+
+  private textError(
+    values: string[],
+    line: number,
+    column: string,
+    value: string,
+    max: number,
+    problem: Text,
+  ): RowError {
+    return problem === Text.TooLong
+      ? this.error(
+          values,
+          line,
+          RowErrorCode.TOO_LONG,
+          `${column} is ${value.length} characters long, more than the ${max} allowed`,
+        )
+      : this.error(
+          values,
+          line,
+          RowErrorCode.INVALID_VALUE,
+          `${column} ${show(value)} contains a NUL character, which cannot be stored`,
+        );
+  }
+
+  private error(values: string[], line: number, code: RowErrorCode, message: string): RowError {
+    return { row_number: line, code, message, raw: rawCells(this.header, values) };
+  }
+}

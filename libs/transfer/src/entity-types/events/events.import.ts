@@ -1,0 +1,16 @@
+import { EntityType } from '@ferry/contracts';
+
+import { type EntityImportDefinition } from '../../entity-definition';
+import { type EventRecord } from './event.record';
+import { writeEventBatch } from './event-batch.writer';
+import { EVENT_REQUIRED_COLUMNS } from './event-columns';
+import { EventRowMapper } from './event-row.mapper';
+
+/** EVENTS import (SPEC §5): insert, a repeated event_id in the environment is a skipped duplicate. */
+export const eventsImport: EntityImportDefinition<EventRecord> = {
+  entity: EntityType.EVENTS,
+  requiredColumns: EVENT_REQUIRED_COLUMNS,
+  parallelWrites: true,
+  compile: (header, scope) => EventRowMapper.compile(header, scope),
+  writeBatch: (client, records, scope) => writeEventBatch(client, records, scope),
+};

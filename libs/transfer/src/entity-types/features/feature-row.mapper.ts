@@ -1,0 +1,174 @@
+import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
+import { type CellReader } from '../../common/cell.reader';
+import { DerivedIds } from '../../common/derived-ids';
+import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
+import { invalid, required, show } from '../../common/row-problem';
+import { buildStringMap } from '../../common/string-map.builder';
+import { type ImportScope } from '../../entity-definition';
+import {
+  AGGREGATION_TYPES,
+  BUCKET_SIZES,
+  FEATURE_TYPES,
+  type FeatureRecord,
+  type MeterSpec,
+  RESET_USAGE,
+} from './feature.record';
+
+export const FEATURE_REQUIRED_COLUMNS = ['name', 'type'] as const;
+const METER_COLUMNS = [
+  'meter_name',
+  'event_name',
+  'aggregation_type',
+  'aggregation_field',
+  'aggregation_multiplier',
+  'aggregation_bucket_size',
+  'reset_usage',
+] as const;
+const KNOWN = [
+  'name',
+  'type',
+  'lookup_key',
+  'unit_singular',
+  'unit_plural',
+  'metadata',
+  ...METER_COLUMNS,
+] as const;
+type FeatureColumn = (typeof KNOWN)[number];
+/** Columns an export adds (SPEC §4) that an import ignores without listing them. */
+const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at', 'meter_id'] as const;
+
+export const FEATURE_LIMITS = { text: 255 } as const;
+
+/** A lookup key from a name: `API Calls (v2)` → `api_calls_v2`. */
+export function lookupKeyFromName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, FEATURE_LIMITS.text);
+}
+
+/** The FEATURES rules of SPEC §5 (with the inline meter of a metered feature), compiled once per header. */
+export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
+  private readonly featureIds: DerivedIds;
+  private readonly meterIds: DerivedIds;
+
+  private constructor(
+    header: readonly string[],
+    private readonly columns: EntityColumns<FeatureColumn>,
+    scope: ImportScope,
+  ) {
+    super(header, columns.ignored);
+    this.featureIds = new DerivedIds('feat', scope.taskId);
+    this.meterIds = new DerivedIds('meter', scope.taskId);
+  }
+
+  static compile(header: string[], scope: ImportScope): FeatureRowMapper {
+    const columns = resolveColumns(
+      header,
+      KNOWN,
+      FEATURE_REQUIRED_COLUMNS,
+      'metadata.',
+      SERVER_ASSIGNED,
+    );
+    return new FeatureRowMapper(header.slice(), columns, scope);
+  }
+
+  protected read(c: CellReader, origin: RowOrigin): FeatureRecord {
+    const at = this.columns.index;
+    const max = FEATURE_LIMITS.text;
+    const name = c.requiredText('name', at.name, max);
+    const type = c.oneOf('type', at.type, FEATURE_TYPES);
+    if (type === null) throw required('type', ` (one of ${FEATURE_TYPES.join(', ')})`);
+    let lookupKey = c.text('lookup_key', at.lookup_key, max);
+    if (lookupKey === null) {
+      lookupKey = lookupKeyFromName(name);
+      if (lookupKey === '') {
+        throw invalid(
+          `name ${show(name)} has no letters or digits to make a lookup_key from; give a lookup_key`,
+        );
+      }
+    }
+    const unitSingular = c.text('unit_singular', at.unit_singular, max);
+    const unitPlural = c.text('unit_plural', at.unit_plural, max);
+    if ((unitSingular === null) !== (unitPlural === null)) {
+      throw invalid(
+        `unit_singular and unit_plural go together: give both or neither (got ${unitSingular === null ? 'only unit_plural' : 'only unit_singular'})`,
+      );
+    }
+    const meter = type === 'metered' ? this.meter(c) : this.noMeter(c);
+    const metadata = buildStringMap(
+      'metadata',
+      this.columns.prefixedKeys,
+      this.columns.prefixedIndexes.map((i) => c.raw(i)),
+      c.raw(at.metadata),
+    );
+    return {
+      id: this.featureIds.forLine(origin.line),
+      meterId: this.meterIds.forLine(origin.line),
+      name,
+      type,
+      lookupKey,
+      unitSingular,
+      unitPlural,
+      meter,
+      metadataSet: metadata.set,
+      metadataRemove: metadata.remove,
+      origin,
+    };
+  }
+
+  private meter(c: CellReader): MeterSpec {
+    const at = this.columns.index;
+    const max = FEATURE_LIMITS.text;
+    const why = ' for a metered feature';
+    const name = c.text('meter_name', at.meter_name, max);
+    if (name === null) throw required('meter_name', why);
+    const eventName = c.text('event_name', at.event_name, max);
+    if (eventName === null) throw required('event_name', why);
+    const aggregationType = c.oneOf('aggregation_type', at.aggregation_type, AGGREGATION_TYPES);
+    if (aggregationType === null) throw required('aggregation_type', why);
+    const aggregationField = c.text('aggregation_field', at.aggregation_field, max);
+    if (aggregationField === null && aggregationType !== 'COUNT') {
+      throw required(
+        'aggregation_field',
+        ` for aggregation_type ${aggregationType} (only COUNT needs none)`,
+      );
+    }
+    const multiplier = c.decimal('aggregation_multiplier', at.aggregation_multiplier);
+    if (aggregationType === 'SUM_WITH_MULTIPLIER') {
+      if (multiplier === null) throw required('aggregation_multiplier', ' for SUM_WITH_MULTIPLIER');
+      if (!/[1-9]/.test(multiplier))
+        throw invalid(`aggregation_multiplier ${show(multiplier)} must be greater than 0`);
+    } else if (multiplier !== null) {
+      throw invalid(
+        `aggregation_multiplier applies only to SUM_WITH_MULTIPLIER, not ${aggregationType}`,
+      );
+    }
+    const bucket = c.oneOf('aggregation_bucket_size', at.aggregation_bucket_size, BUCKET_SIZES);
+    if (bucket !== null && aggregationType !== 'MAX' && aggregationType !== 'SUM') {
+      throw invalid(`aggregation_bucket_size applies only to MAX or SUM, not ${aggregationType}`);
+    }
+    const resetUsage = c.oneOf('reset_usage', at.reset_usage, RESET_USAGE) ?? 'BILLING_PERIOD';
+    return {
+      name,
+      eventName,
+      aggregationType,
+      aggregationField,
+      aggregationMultiplier: multiplier,
+      aggregationBucketSize: bucket,
+      resetUsage,
+    };
+  }
+
+  /** A boolean or static feature has no meter: a filled meter column would be silently lost. */
+  private noMeter(c: CellReader): null {
+    for (const column of METER_COLUMNS) {
+      const v = c.raw(this.columns.index[column]);
+      if (v !== null && v !== '') {
+        throw invalid(`${column} ${show(v)} applies only to metered features`);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,57 @@
+import { type RowOrigin } from '../../common/base-row.mapper';
+
+export const FEATURE_TYPES = ['metered', 'boolean', 'static'] as const;
+export type FeatureType = (typeof FEATURE_TYPES)[number];
+
+export const AGGREGATION_TYPES = [
+  'COUNT',
+  'SUM',
+  'AVG',
+  'COUNT_UNIQUE',
+  'LATEST',
+  'SUM_WITH_MULTIPLIER',
+  'MAX',
+  'WEIGHTED_SUM',
+] as const;
+export type AggregationType = (typeof AGGREGATION_TYPES)[number];
+
+export const BUCKET_SIZES = [
+  'MINUTE',
+  '15MIN',
+  '30MIN',
+  'HOUR',
+  '3HOUR',
+  '6HOUR',
+  '12HOUR',
+  'DAY',
+  'WEEK',
+  'MONTH',
+] as const;
+export const RESET_USAGE = ['BILLING_PERIOD', 'NEVER'] as const;
+
+/** The inline meter of a metered feature. */
+export interface MeterSpec {
+  name: string;
+  eventName: string;
+  aggregationType: AggregationType;
+  aggregationField: string | null;
+  aggregationMultiplier: string | null;
+  aggregationBucketSize: string | null;
+  resetUsage: string;
+}
+
+/** One feature row, checked. */
+export interface FeatureRecord {
+  /** Used only when the feature is new (derived from task and line), like `meterId`. */
+  id: string;
+  meterId: string;
+  name: string;
+  type: FeatureType;
+  lookupKey: string;
+  unitSingular: string | null;
+  unitPlural: string | null;
+  meter: MeterSpec | null;
+  metadataSet: Record<string, string>;
+  metadataRemove: string[];
+  origin: RowOrigin;
+}

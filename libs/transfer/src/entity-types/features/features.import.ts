@@ -1,0 +1,14 @@
+import { EntityType } from '@ferry/contracts';
+
+import { type EntityImportDefinition } from '../../entity-definition';
+import { type FeatureRecord } from './feature.record';
+import { writeFeatureBatch } from './feature-batch.writer';
+import { FEATURE_REQUIRED_COLUMNS, FeatureRowMapper } from './feature-row.mapper';
+
+/** FEATURES import (SPEC §5): upsert by lookup_key, a metered feature with its inline meter. */
+export const featuresImport: EntityImportDefinition<FeatureRecord> = {
+  entity: EntityType.FEATURES,
+  requiredColumns: FEATURE_REQUIRED_COLUMNS,
+  compile: (header, scope) => FeatureRowMapper.compile(header, scope),
+  writeBatch: (client, records, scope) => writeFeatureBatch(client, records, scope),
+};

@@ -1,0 +1,273 @@
+import { createWriteStream, promises as fsp } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { createGzip } from 'zlib';
+
+import { Logger } from '@nestjs/common';
+
+import type { PoolClient } from 'pg';
+import { type DataSource } from 'typeorm';
+
+import { type EntityType, FerryError, type TaskCreatedEvent, TaskStatus } from '@ferry/contracts';
+import {
+  type FetchPolicy,
+  isFolderKey,
+  type ObjectStorages,
+  objectUrl,
+  parseObjectUrl,
+  putFileToUrl,
+  redactUrl,
+} from '@ferry/files';
+import { withClient } from '@ferry/persistence';
+
+import type { EntityExportDefinition } from '../export-definition';
+import { CancelWatch, TaskCancelledError } from './cancel.watch';
+import { CheckpointFencedError, CheckpointStore } from './checkpoint.store';
+import { type ExportFormatter, exportFormatter } from './export-format';
+import { buildExportQuery, parseExportSelection } from './export-selection';
+import type { RunControl } from './import.runner';
+import { type StatusPublisher } from './status.publisher';
+import { TaskFailer } from './task.failer';
+
+export interface ExportSettings {
+  /** Rows per cursor FETCH: memory holds about one fetch of rows and its text. */
+  fetchRows: number;
+  /** How often progress counters are published while rows stream out. */
+  progressIntervalMs: number;
+  /** The SSRF guard's policy for an https:// PUT destination (the importer's settings). */
+  fetch: FetchPolicy;
+}
+
+/** Where the file goes: an object (store://, s3://) or a URL that accepts a PUT. */
+type Destination = { kind: 'object'; url: string } | { kind: 'put'; url: string };
+
+/**
+ * Runs one export task: one REPEATABLE READ snapshot, a count, then a cursor read in fetches,
+ * rendered (CSV or JSON, optionally gzip) and streamed straight into the destination. Memory stays
+ * at one fetch whatever the table size. A redelivery exports again and replaces the object.
+ */
+export class ExportRunner {
+  private readonly logger = new Logger(ExportRunner.name);
+  private readonly checkpoints = new CheckpointStore();
+  private readonly failer: TaskFailer;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly status: StatusPublisher,
+    private readonly storages: ObjectStorages,
+    private readonly definitions: ReadonlyMap<EntityType, EntityExportDefinition>,
+    private readonly settings: ExportSettings,
+  ) {
+    this.failer = new TaskFailer(ds, status);
+  }
+
+  async run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
+    const rows: Array<{ task_status: TaskStatus; attempt: number }> = await this.ds.query(
+      'SELECT task_status, attempt FROM tasks WHERE id = $1',
+      [task.task_id],
+    );
+    const current = rows[0];
+    if (!current) {
+      this.logger.warn(`task ${task.task_id} no longer exists; message dropped`);
+      return;
+    }
+    if (current.task_status === TaskStatus.COMPLETED || current.task_status === TaskStatus.FAILED) {
+      return;
+    }
+    if (task.attempt < current.attempt) return;
+    // A cancel (PUT FAILED) or a retry aborts this delivery within a second.
+    const watch = new CancelWatch(this.ds, task.task_id, task.attempt, control.signal, 1000);
+    try {
+      await this.export(task, { signal: watch.signal });
+    } catch (err) {
+      if (err instanceof TaskCancelledError || watch.cancelled) {
+        this.logger.log(`task ${task.task_id} was cancelled or retried: the export stops`);
+        return;
+      }
+      if (err instanceof CheckpointFencedError) {
+        this.logger.warn(err.message);
+        return;
+      }
+      if (err instanceof FerryError && !err.retryable) {
+        await this.fail(task.task_id, err.message);
+        return;
+      }
+      throw err;
+    } finally {
+      watch.stop();
+    }
+  }
+
+  fail(taskId: string, reason: string): Promise<void> {
+    return this.failer.fail(taskId, reason);
+  }
+
+  private async export(task: TaskCreatedEvent, control: RunControl): Promise<void> {
+    const def = this.definitions.get(task.entity_type);
+    if (!def) {
+      throw FerryError.validation(
+        `Exporting ${task.entity_type} is not available in this version of Ferry`,
+      );
+    }
+    const selection = parseExportSelection(task.metadata ?? {}, def);
+    const format = exportFormatter(task.file_type, def.columns);
+    const dest = destinationOf(task, format, selection.gzip);
+    let cp = await withClient(this.ds, async (c) =>
+      this.checkpoints.bumpSeq(c, await this.checkpoints.open(c, task.task_id, task.attempt)),
+    );
+    const query = buildExportQuery(
+      def,
+      { tenantId: task.tenant_id, environmentId: task.environment_id },
+      selection,
+    );
+    const started = Date.now();
+    const result = await withClient(this.ds, async (client) => {
+      // One snapshot for the count and the rows: total_records is exact, and rows committed
+      // meanwhile are neither half in nor counted.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const counted: Array<{ n: string }> = (
+          await client.query(`SELECT count(*) AS n ${query.where}`, query.params)
+        ).rows;
+        const total = Number(counted[0].n);
+        await this.status.publishProgress(task.task_id, {
+          kind: 'started',
+          seq: cp.seq,
+          counters: counters(0, total),
+        });
+        await client.query(
+          `DECLARE export_rows NO SCROLL CURSOR FOR ${query.select}`,
+          query.params,
+        );
+        let written = 0;
+        let lastProgress = Date.now();
+        const onRows = async (n: number): Promise<void> => {
+          written += n;
+          if (Date.now() - lastProgress < this.settings.progressIntervalMs) return;
+          lastProgress = Date.now();
+          cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, cp));
+          await this.status.publishProgress(task.task_id, {
+            kind: 'progress',
+            seq: cp.seq,
+            counters: counters(written, total),
+          });
+        };
+        const body = Readable.from(
+          render(client, format, this.settings.fetchRows, onRows, control.signal),
+          { objectMode: false },
+        );
+        const stored = await this.write(dest, body, format, selection.gzip, task, control.signal);
+        await client.query('COMMIT');
+        if (written !== total) {
+          throw FerryError.transient(`export of ${task.task_id} wrote ${written} rows of ${total}`);
+        }
+        return { ...stored, rows: written };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+    cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, cp));
+    await this.status.publish(task.task_id, {
+      kind: 'completed',
+      seq: cp.seq,
+      counters: counters(result.rows, result.rows),
+      file_url: result.url,
+      metadata: {
+        row_count: result.rows,
+        file_size: result.size,
+        content_type: format.contentType,
+        compression: selection.gzip ? 'gzip' : 'none',
+      },
+    });
+    this.logger.log(
+      `task ${task.task_id}: exported ${result.rows} rows, ${result.size} bytes to ${redactUrl(result.url)} in ${Date.now() - started} ms`,
+    );
+  }
+
+  private async write(
+    dest: Destination,
+    body: Readable,
+    format: ExportFormatter,
+    gzip: boolean,
+    task: TaskCreatedEvent,
+    signal: AbortSignal,
+  ): Promise<{ url: string; size: number }> {
+    const bytes = gzip ? body.pipe(createGzip()) : body;
+    body.on('error', (err) => bytes.destroy(err));
+    const contentType = gzip ? 'application/gzip' : format.contentType;
+    if (dest.kind === 'object') {
+      const loc = parseObjectUrl(dest.url);
+      const stored = await this.storages
+        .backend(loc.scheme)
+        .put(loc.bucket, this.storages.storedKey(loc, task.environment_id), bytes, {
+          contentType,
+          signal,
+        });
+      return { url: dest.url, size: stored.size };
+    }
+    // A presigned PUT needs a Content-Length: the file is spooled to disk first, never to memory.
+    const dir = await fsp.mkdtemp(path.join(tmpdir(), 'ferry-export-'));
+    try {
+      const file = path.join(dir, `export.${format.extension}`);
+      await pipeline(bytes, createWriteStream(file), { signal });
+      const { size } = await fsp.stat(file);
+      await putFileToUrl(dest.url, file, size, {
+        contentType,
+        ...this.settings.fetch,
+        signal,
+      });
+      return { url: dest.url, size };
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Header, then one fetch of rows after another, then the closing text. */
+async function* render(
+  client: PoolClient,
+  format: ExportFormatter,
+  fetchRows: number,
+  onRows: (n: number) => Promise<void>,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
+  yield Buffer.from(format.head());
+  for (;;) {
+    if (signal.aborted) throw FerryError.transient('the export was interrupted (shutdown)');
+    const res = await client.query<string[]>({
+      text: `FETCH ${fetchRows} FROM export_rows`,
+      rowMode: 'array',
+    });
+    if (res.rows.length === 0) break;
+    yield Buffer.from(format.rows(res.rows));
+    await onRows(res.rows.length);
+  }
+  yield Buffer.from(format.tail());
+}
+
+function destinationOf(
+  task: TaskCreatedEvent,
+  format: ExportFormatter,
+  gzip: boolean,
+): Destination {
+  const url = task.file_url;
+  if (/^https?:\/\//i.test(url)) return { kind: 'put', url };
+  const loc = parseObjectUrl(url);
+  if (isFolderKey(loc.key)) {
+    const name = `${task.task_id}.${format.extension}${gzip ? '.gz' : ''}`;
+    return { kind: 'object', url: objectUrl({ ...loc, key: `${loc.key}${name}` }) };
+  }
+  return { kind: 'object', url };
+}
+
+function counters(done: number, total: number) {
+  return {
+    processed_records: done,
+    successful_records: done,
+    failed_records: 0,
+    total_records: total,
+  };
+}

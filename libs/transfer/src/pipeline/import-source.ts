@@ -1,0 +1,72 @@
+import type { Readable } from 'stream';
+
+import { FerryError } from '@ferry/contracts';
+import {
+  decompressIfGzip,
+  type FetchPolicy,
+  type ObjectStorages,
+  openHttpSource,
+  redactUrl,
+} from '@ferry/files';
+
+/** How an import reads its file: the SSRF guard's policy and the file-level limits. */
+export interface SourceSettings {
+  /** Who may be fetched (allow-list, http or not, the resolver). */
+  fetch?: FetchPolicy;
+  /** Shorthand for 127.0.0.0/8 and ::1 in the allow-list (FERRY_ALLOW_LOOPBACK_SOURCES). */
+  allowLoopbackSources: boolean;
+  maxFileBytes: number;
+  /** Largest decompressed size of a gzip file (default 20 × maxFileBytes). */
+  maxDecompressedBytes?: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Time a whole download may take (default: no limit). */
+  downloadTimeoutMs?: number;
+}
+
+/**
+ * Opens an import's `file_url` (http(s) through the SSRF guard, store://, s3://), gunzipped if
+ * gzip. The stream keeps a failure (a connection reset before anyone reads) until it is read:
+ * with no 'error' listener yet, Node would otherwise throw it and end the process.
+ */
+export async function openImportSource(
+  url: string,
+  environmentId: string,
+  signal: AbortSignal,
+  s: SourceSettings,
+  storages?: ObjectStorages,
+): Promise<Readable> {
+  const stream = await openStream(url, environmentId, signal, s, storages);
+  // The reader sees the error anyway: a destroyed stream's iterator throws `stream.errored`.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+async function openStream(
+  url: string,
+  environmentId: string,
+  signal: AbortSignal,
+  s: SourceSettings,
+  storages?: ObjectStorages,
+): Promise<Readable> {
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  const gunzip = { maxBytes: s.maxDecompressedBytes ?? s.maxFileBytes * 20 };
+  if ((scheme === 'store' || scheme === 's3') && storages) {
+    return decompressIfGzip(await storages.open(url, environmentId), gunzip);
+  }
+  if (scheme !== 'http' && scheme !== 'https') {
+    throw FerryError.validation(
+      `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
+    );
+  }
+  const { stream } = await openHttpSource(url, {
+    allowLoopback: s.allowLoopbackSources,
+    ...s.fetch,
+    maxBytes: s.maxFileBytes,
+    connectTimeoutMs: s.connectTimeoutMs,
+    idleTimeoutMs: s.idleTimeoutMs,
+    totalTimeoutMs: s.downloadTimeoutMs,
+    signal,
+  });
+  return decompressIfGzip(stream, gunzip);
+}

@@ -1,0 +1,205 @@
+import { type Readable } from 'stream';
+
+import type { PoolClient } from 'pg';
+
+import { FerryError, FileType, type RowError, RowErrorCode } from '@ferry/contracts';
+import { type CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
+
+import type { CompiledRowMapper, EntityImportDefinition, ImportScope } from '../entity-definition';
+import { rawCells } from '../entity-types/events/event-row.mapper';
+
+/** A record of either format: JSON records name their own keys, CSV ones share the header. */
+export type SourceRecord = CsvRecord & { keys?: string[] };
+
+/** Bounds on what a JSON file's varying keys can make us keep. */
+const MAX_MAPPERS = 256;
+const MAX_COLUMNS = 1000;
+const MAX_IGNORED = 100;
+
+type JsonEntry = CompiledRowMapper<unknown> | { missing: string[] };
+
+/** Limits of one record; each over-limit record is a row error (defaults in @ferry/files). */
+export interface RecordLimits {
+  /** FERRY_MAX_ROW_BYTES: a CSV row or a JSON element, in characters of text. */
+  maxRowBytes?: number;
+  /** FERRY_MAX_COLUMNS: values in a CSV row, keys in a JSON element. */
+  maxColumns?: number;
+  /** FERRY_MAX_CELL_BYTES: one value. */
+  maxCellBytes?: number;
+  /** FERRY_MAX_JSON_DEPTH: nesting of a JSON element. */
+  maxJsonDepth?: number;
+}
+
+/** A file's records in the batches the reader parsed them in (one per ~64 KB of text). */
+export function readRecordBatches(
+  stream: Readable,
+  fileType: FileType,
+  signal: AbortSignal,
+  limits: RecordLimits = {},
+): AsyncGenerator<SourceRecord[]> {
+  const { maxRowBytes, maxColumns, maxCellBytes, maxJsonDepth } = limits;
+  return fileType === FileType.JSON
+    ? readJsonBatches(stream, {
+        signal,
+        maxRecordChars: maxRowBytes,
+        maxColumns,
+        maxCellBytes,
+        maxDepth: maxJsonDepth,
+      })
+    : readCsvBatches(stream, { signal, maxRowBytes, maxColumns, maxCellBytes });
+}
+
+/**
+ * Turns source records into an entity's records. A CSV file has one header, compiled once. A
+ * JSON element's keys are its header: absent keys are absent columns (customers keep those
+ * fields), so mappers are compiled per key set and cached (elements of one file nearly always
+ * share theirs). Also collects the file's columns in order of first appearance (for `/errors`)
+ * and the ignored ones.
+ */
+export class RecordMapping {
+  private readonly cache = new Map<string, JsonEntry>();
+  private readonly columnSet = new Set<string>();
+  private readonly ignored = new Set<string>();
+  readonly columns: string[] = [];
+  private columnsChanged = false;
+
+  private constructor(
+    private readonly definition: EntityImportDefinition<unknown>,
+    private readonly scope: ImportScope,
+    private readonly csv: { header: string[]; mapper: CompiledRowMapper<unknown> } | null,
+  ) {
+    if (csv) {
+      this.addColumns(csv.header);
+      for (const c of csv.mapper.ignoredColumns) this.ignored.add(c);
+    }
+  }
+
+  /**
+   * For CSV reads and compiles the header; a file that is empty or plainly JSON fails here.
+   * `pending` holds the records that came in the header's batch, to be mapped first.
+   */
+  static async open(
+    definition: EntityImportDefinition<unknown>,
+    scope: ImportScope,
+    fileType: FileType,
+    batches: AsyncGenerator<SourceRecord[]>,
+    savedColumns: readonly string[] = [],
+  ): Promise<{ mapping: RecordMapping; pending: SourceRecord[] }> {
+    if (fileType === FileType.JSON) {
+      const mapping = new RecordMapping(definition, scope, null);
+      mapping.restore(savedColumns);
+      return { mapping, pending: [] };
+    }
+    const first = await batches.next();
+    if (first.done || first.value.length === 0) {
+      throw FerryError.validation('The file is empty: a CSV needs a header row');
+    }
+    const head = first.value[0];
+    const header = head.values;
+    const start = (header[0] ?? '').trimStart();
+    if (start.startsWith('{') || start.startsWith('[')) {
+      throw FerryError.validation(
+        `the file looks like JSON (it starts with ${start[0]}), but the task declares file_type CSV`,
+      );
+    }
+    if (head.error) {
+      throw FerryError.validation(`the header row is not valid CSV: ${head.error}`);
+    }
+    const mapping = new RecordMapping(definition, scope, {
+      header,
+      mapper: definition.compile(header, scope),
+    });
+    return { mapping, pending: first.value.slice(1) };
+  }
+
+  /** The columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
+  static async savedColumns(client: PoolClient, taskId: string, part: number): Promise<string[]> {
+    const { rows } = await client.query<{ columns: string[] }>(
+      'SELECT columns FROM import_checkpoints WHERE task_id = $1 AND part = $2',
+      [taskId, part],
+    );
+    return rows[0]?.columns ?? [];
+  }
+
+  private restore(saved: readonly string[]): void {
+    if (saved.length === 0) return;
+    this.addColumns(saved);
+    this.columnsChanged = false;
+    // Compiling the union (plus the required columns, so it compiles) names the unknown ones.
+    const header = [...new Set([...saved, ...this.definition.requiredColumns])];
+    for (const c of this.definition.compile(header, this.scope).ignoredColumns) {
+      if (this.ignored.size < MAX_IGNORED) this.ignored.add(c);
+    }
+  }
+
+  get ignoredColumns(): string[] {
+    return [...this.ignored];
+  }
+
+  map(rec: SourceRecord): unknown {
+    const header = rec.keys ?? this.csv?.header ?? [];
+    if (rec.error) {
+      return {
+        row_number: rec.line,
+        code: rec.errorCode ?? RowErrorCode.MALFORMED_ROW,
+        message: rec.error,
+        raw: rawCells(header, rec.values),
+      } satisfies RowError;
+    }
+    if (this.csv) return this.csv.mapper.map(rec.values, rec.line);
+    const entry = this.jsonMapper(header);
+    if ('missing' in entry) {
+      const m = entry.missing;
+      return {
+        row_number: rec.line,
+        code: RowErrorCode.REQUIRED,
+        message: `${m.join(', ')} ${m.length === 1 ? 'is' : 'are'} required (the element has no such key)`,
+        raw: rawCells(header, rec.values),
+      } satisfies RowError;
+    }
+    return entry.map(rec.values, rec.line);
+  }
+
+  /** Saves the columns seen so far with the checkpoint, when new ones appeared since the last save. */
+  async saveColumns(client: PoolClient, taskId: string, part: number): Promise<void> {
+    if (!this.columnsChanged) return;
+    // Appends only the columns not saved yet: an earlier delivery's order stays first.
+    await client.query(
+      `UPDATE import_checkpoints SET columns = columns || (
+         SELECT coalesce(jsonb_agg(t.c ORDER BY t.n), '[]'::jsonb)
+         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(c, n)
+         WHERE NOT columns @> jsonb_build_array(t.c))
+       WHERE task_id = $1 AND part = $2`,
+      [taskId, part, JSON.stringify(this.columns)],
+    );
+    this.columnsChanged = false;
+  }
+
+  private jsonMapper(keys: string[]): JsonEntry {
+    const signature = keys.join('\u0000');
+    let entry = this.cache.get(signature);
+    if (entry) return entry;
+    const missing = this.definition.requiredColumns.filter((c) => !keys.includes(c));
+    if (missing.length > 0) {
+      entry = { missing };
+    } else {
+      const mapper = this.definition.compile(keys, this.scope);
+      for (const c of mapper.ignoredColumns)
+        if (this.ignored.size < MAX_IGNORED) this.ignored.add(c);
+      entry = mapper;
+    }
+    this.addColumns(keys);
+    if (this.cache.size >= MAX_MAPPERS) this.cache.clear();
+    this.cache.set(signature, entry);
+    return entry;
+  }
+
+  private addColumns(keys: readonly string[]): void {
+    for (const k of keys) {
+      if (this.columnSet.has(k) || this.columns.length >= MAX_COLUMNS) continue;
+      this.columnSet.add(k);
+      this.columns.push(k);
+      this.columnsChanged = true;
+    }
+  }
+}
