@@ -8,7 +8,7 @@ import { addTenantKey } from '../support/tenant-key';
 type Format = 'CSV' | 'JSON';
 type Row = Record<string, unknown>;
 
-/** Columns Ferry assigns (SPEC §4); they differ between environments by design. */
+/** Columns Ferry assigns (docs/FORMATS.md §1); they differ between environments by design. */
 const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'meter_id'];
 
 /** Source files with what makes a round trip hard: formula cells, quotes, commas, newlines, JSON. */

@@ -17,7 +17,7 @@ interface Result {
 }
 
 /**
- * Every kind of hostile file and source against one running Ferry (SPEC §4, issue 6): each case
+ * Every kind of hostile file and source against one running Ferry (docs/FORMATS.md §1, issue 6): each case
  * must end as its table says (row errors with line and code, FAILED with a sentence, or COMPLETED
  * with exact counters), no service may crash, and no request may reach the canary — a loopback
  * server on a port the allow-list does not cover.

@@ -6,7 +6,7 @@ import { addTenantKey } from '../support/tenant-key';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** SPEC §3 and §1 through all four services: cancel, retry, and Idempotency-Key. */
+/** docs/API.md §3 and §1 through all four services: cancel, retry, and Idempotency-Key. */
 describe('task lifecycle: cancel, retry, Idempotency-Key', () => {
   let ferry: FerrySystem;
   let files: FileServer;

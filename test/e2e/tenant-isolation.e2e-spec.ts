@@ -17,7 +17,7 @@ import { addTenantKey, type KeyScope, scopeOfKey } from '../support/tenant-key';
 
 const MISSING = 'task_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
-/** SPEC §2 for every endpoint the gateway documents: who may call it, and whose data it reaches. */
+/** docs/API.md §2 for every endpoint the gateway documents: who may call it, and whose data it reaches. */
 describe('tenant isolation: every documented endpoint × every kind of caller', () => {
   let ferry: FerrySystem;
   let owner: FerryApi;

@@ -288,7 +288,7 @@ describe('TaskProjectionService.apply (status events → task row)', () => {
       expect(t.failed_at?.toISOString()).toBe(at(1));
     });
 
-    it('is not revived by a late progress event of the run that failed (SPEC §3: cancel)', async () => {
+    it('is not revived by a late progress event of the run that failed (docs/API.md §3: cancel)', async () => {
       const id = await newTask();
       await applyAll(
         event(id, 'started', 1),
@@ -313,7 +313,7 @@ describe('TaskProjectionService.apply (status events → task row)', () => {
       expect(t.completed_at).toBeNull();
       // FAILED's error_summary says why the task failed; a row error must not replace it.
       expect(t.error_summary).toBe('The task was cancelled');
-      // Rows already committed stay committed (SPEC §3), so the counters still count them.
+      // Rows already committed stay committed (docs/API.md §3), so the counters still count them.
       expect(t.processed_records).toBe(200);
       expect(t.failed_records).toBe(1);
     });

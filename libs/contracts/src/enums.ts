@@ -1,4 +1,4 @@
-/** The enums of the public API (SPEC §1). Values are upper case and exact on the wire. */
+/** The enums of the public API (docs/API.md §1). Values are upper case and exact on the wire. */
 export enum TaskType {
   IMPORT = 'IMPORT',
   EXPORT = 'EXPORT',

@@ -1,4 +1,4 @@
-/** API error codes (SPEC §1) and the HTTP status each one maps to. */
+/** API error codes (docs/API.md §1) and the HTTP status each one maps to. */
 export enum ErrorCode {
   VALIDATION = 'validation_error',
   INVALID_OPERATION = 'invalid_operation',
@@ -24,7 +24,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 };
 
 /**
- * The one error body of every endpoint: SPEC §1's fields, plus Flexprice's own envelope
+ * The one error body of every endpoint: docs/API.md §1's fields, plus Flexprice's own envelope
  * (`success: false`, `error: {message, internal_error}` — here the code), which its published SDK requires in order to read an error
  * as an error (without them it reports a response validation failure instead of the message).
  */

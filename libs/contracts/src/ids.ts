@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'crypto';
 
-/** Id prefixes of SPEC §5: `<prefix>_<ULID>`. */
+/** Id prefixes of docs/FORMATS.md §2: `<prefix>_<ULID>`. */
 export type IdPrefix =
   | 'task'
   | 'event'

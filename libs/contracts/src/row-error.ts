@@ -15,7 +15,7 @@ export const ERROR_SUMMARY_MAX_ROWS = 10;
 export const ERROR_SUMMARY_MAX_BYTES = 2048;
 
 /**
- * `error_summary` of SPEC §3: the first 10 row errors as `row N: message`, then `… and K more`,
+ * `error_summary` of docs/API.md §3: the first 10 row errors as `row N: message`, then `… and K more`,
  * never over 2 KB.
  */
 export function summarizeRowErrors(

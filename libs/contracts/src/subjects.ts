@@ -1,7 +1,7 @@
 import { type EntityType, type TaskType } from './enums';
 
 /**
- * Subject layout (ARCHITECTURE.md). Every consumer needs one filter subject (nats-server 2.9):
+ * Subject layout (docs/ARCHITECTURE.md). Every consumer needs one filter subject (nats-server 2.9):
  *   <p>task.created.<import|export>.<entity>   gateway relay → importer / exporter
  *   <p>task.status.<task_id>                   workers → status service
  *   <p>dlq.<original subject>                  messages that exhausted their deliveries

@@ -1,7 +1,7 @@
 import { TaskStatus } from './enums';
 
 /**
- * The transitions a client may ask for with `PUT /v1/tasks/{id}/status` (SPEC §3): cancel
+ * The transitions a client may ask for with `PUT /v1/tasks/{id}/status` (docs/API.md §3): cancel
  * (PENDING or PROCESSING → FAILED) and retry (FAILED → PROCESSING). PENDING → PROCESSING and
  * PROCESSING → COMPLETED belong to the worker: a client saying so would make the task lie.
  */

@@ -15,7 +15,7 @@ export interface MessagingConfig {
   streamMaxAgeMs: number;
   /** Window in which JetStream drops a re-published msgID. */
   duplicateWindowMs: number;
-  /** Stream replicas: 3 in production (ARCHITECTURE.md), 1 on a single dev server. */
+  /** Stream replicas: 3 in production (docs/ARCHITECTURE.md), 1 on a single dev server. */
   streamReplicas: number;
   /** Pause between reconnect attempts; attempts themselves are unlimited. */
   reconnectTimeWaitMs: number;

@@ -17,7 +17,7 @@ export interface EntityExportDefinition {
   /** Table (or view) the rows come from; it has `tenant_id` and `environment_id` columns. */
   table: string;
   columns: readonly ExportColumn[];
-  /** Column of `start_time`/`end_time` and of the order (time, then id): SPEC §6. */
+  /** Column of `start_time`/`end_time` and of the order (time, then id): docs/FORMATS.md §3. */
   timeColumn: string;
   idColumn: string;
   /**

@@ -88,7 +88,7 @@ export class FerryClient {
   }
 
   /**
-   * POST /v1/uploads (SPEC §1): a local file's bytes as the raw body, answered with the
+   * POST /v1/uploads (docs/API.md §1): a local file's bytes as the raw body, answered with the
    * `file_url` an import can name. The only piece a local-file import needs from the server.
    */
   async uploadFile(path, contentType) {

@@ -8,10 +8,10 @@ import { GatewayConfig } from '../gateway.config';
 import { taskCreatedMessage } from '../tasks/task-created.message';
 
 /**
- * No task stays PENDING or PROCESSING forever, even if JetStream loses a message (ARCHITECTURE:
+ * No task stays PENDING or PROCESSING forever, even if JetStream loses a message (docs/ARCHITECTURE.md:
  * the broker is the doorbell). A task PENDING too long, or PROCESSING without a status event for
  * too long, gets its current attempt's `created` message published again (msgID
- * `<id>[:<attempt>]:redrive-<n>`): a worker resumes it from the checkpoint, or, if it was finished,
+ * `<id>:attempt-<n>:redrive-<k>`, see taskCreatedMsgId): a worker resumes it from the checkpoint, or, if it was finished,
  * announces `completed` again under a new seq.
  * After `FERRY_MAX_REDRIVES` re-drives the task ends FAILED with a sentence; a retry revives it.
  */

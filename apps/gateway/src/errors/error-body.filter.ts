@@ -21,7 +21,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   [HttpStatus.SERVICE_UNAVAILABLE]: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
-/** Every error leaves the gateway in the one shape of SPEC §1, whatever threw it. */
+/** Every error leaves the gateway in the one shape of docs/API.md §1, whatever threw it. */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorBodyFilter.name);

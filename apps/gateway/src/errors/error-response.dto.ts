@@ -10,7 +10,7 @@ export class ErrorDetail {
   internal_error!: string;
 }
 
-/** The one error body of every endpoint (SPEC §1), for the OpenAPI document. */
+/** The one error body of every endpoint (docs/API.md §1), for the OpenAPI document. */
 export class ErrorResponse {
   @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode' })
   code!: ErrorCode;

@@ -10,7 +10,7 @@ type WithBodyError = Request & { [BODY_ERROR]?: unknown };
  * Nest's JSON and form parsers, except that a body that does not parse (malformed JSON, over the
  * size limit) is not answered here, before the API key guard ran: the error waits on the request
  * and `BodyErrorInterceptor` throws it after the guard. So a request without a valid key is a 401,
- * whatever its body, and the same input always gets the same status (SPEC §1, §2).
+ * whatever its body, and the same input always gets the same status (docs/API.md §1, §2).
  * `skip` names requests whose body a handler streams itself (uploads).
  */
 export function deferredBodyParsers(skip: (req: Request) => boolean): RequestHandler {

@@ -26,7 +26,7 @@ export function isFinalStatus(status: string): boolean {
 
 /**
  * The projected state of one task, kept in the gateway's hub: seeded from the task row, then
- * moved by status events with the status service's own rules (ARCHITECTURE invariant 3): an
+ * moved by status events with the status service's own rules (docs/ARCHITECTURE.md invariant 3): an
  * event applies only when its seq is newer, counters never go down, COMPLETED is final and a
  * FAILED task is not revived by a late event. So a watcher never sees counters go backwards.
  */

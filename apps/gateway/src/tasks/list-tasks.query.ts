@@ -46,7 +46,7 @@ function isRealInstant(value: string): boolean {
 export const SORT_FIELDS = ['created_at', 'updated_at', 'completed_at'] as const;
 export const ORDERS = ['asc', 'desc'] as const;
 
-/** Query of `GET /v1/tasks`: every filter of SPEC §1, each validated (a bad value is a 400). */
+/** Query of `GET /v1/tasks`: every filter of docs/API.md §1, each validated (a bad value is a 400). */
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TaskType, enumName: 'TaskType' })
   @IsOptional()

@@ -3,7 +3,7 @@ import { TaskEntity } from '@ferry/persistence';
 
 import { toTaskResponse } from './task-response';
 
-/** The TaskResponse fields of SPEC §1, in its order. */
+/** The TaskResponse fields of docs/API.md §1, in its order. */
 const SPEC_FIELDS = [
   'id',
   'task_type',
@@ -69,7 +69,7 @@ function entity(over: Partial<TaskEntity> = {}): TaskEntity {
 }
 
 describe('toTaskResponse', () => {
-  it('gives exactly the fields of SPEC §1 and no bookkeeping columns', () => {
+  it('gives exactly the fields of docs/API.md §1 and no bookkeeping columns', () => {
     const body = toTaskResponse(entity());
     expect(Object.keys(body).sort()).toEqual([...SPEC_FIELDS].sort());
     for (const hidden of ['attempt', 'last_seq', 'idempotency_key', 'request_hash']) {

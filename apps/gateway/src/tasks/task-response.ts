@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry/contracts';
 import type { TaskEntity } from '@ferry/persistence';
 
-/** TaskResponse of SPEC §1: snake_case, every field present, nulls as null, times in ISO 8601. */
+/** TaskResponse of docs/API.md §1: snake_case, every field present, nulls as null, times in ISO 8601. */
 export class TaskResponse {
   @ApiProperty({ example: 'task_01JH3V5Q2X9Z8Y7W6V5U4T3S2R' })
   id!: string;

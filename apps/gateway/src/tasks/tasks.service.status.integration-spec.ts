@@ -40,7 +40,7 @@ async function caught(promise: Promise<unknown>): Promise<FerryError> {
   return err;
 }
 
-/** PUT /v1/tasks/{id}/status: the SPEC §3 state machine against the real database. */
+/** PUT /v1/tasks/{id}/status: the docs/API.md §3 state machine against the real database. */
 describe('TasksService.changeStatus', () => {
   let db: TestDatabase;
   let relay: RecordingRelay;

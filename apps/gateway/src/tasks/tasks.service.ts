@@ -59,7 +59,7 @@ export class TasksService {
   }
 
   /**
-   * `PUT /v1/tasks/{id}/status` (SPEC §3). Cancel writes FAILED at once (the worker sees it within
+   * `PUT /v1/tasks/{id}/status` (docs/API.md §3). Cancel writes FAILED at once (the worker sees it within
    * a second and stops, keeping what it committed); retry writes PROCESSING with the next attempt
    * and its `created` message through the outbox, and the worker resumes from the checkpoint.
    */

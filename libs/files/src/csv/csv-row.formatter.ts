@@ -9,7 +9,7 @@ export function formatCsvCell(value: string): string {
 
 /**
  * One CSV line (CRLF-terminated, as RFC 4180 says) of cells a user will open in a spreadsheet:
- * each cell guarded against formula injection (SPEC §4), then quoted as needed.
+ * each cell guarded against formula injection (docs/FORMATS.md §1), then quoted as needed.
  */
 export function formatCsvRow(cells: readonly string[]): string {
   let line = '';

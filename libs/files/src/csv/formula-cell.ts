@@ -1,5 +1,5 @@
 /**
- * Spreadsheet formula injection guard of SPEC §4. An exported cell that begins with = + - @ tab
+ * Spreadsheet formula injection guard of docs/FORMATS.md §1. An exported cell that begins with = + - @ tab
  * or CR gets a leading `'` (unless it is a plain number); an import removes such a `'` again,
  * so an exported file imports back unchanged. (The one value that cannot survive the rule is one
  * that itself begins with `'` and a trigger: an import reads `'=x` as `=x`.)

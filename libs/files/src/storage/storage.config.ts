@@ -36,7 +36,7 @@ export class StorageConfig extends BaseConfig {
   @Matches(/^(\S{16,})?$/, { message: 'must be at least 16 characters without spaces' })
   FERRY_DOWNLOAD_SECRET = '';
 
-  /** How long a download link lives, in seconds (SPEC: 30 minutes). */
+  /** How long a download link lives, in seconds (docs/API.md §1: 30 minutes). */
   @IsInt()
   @Min(1)
   @Max(7 * 24 * 3600)

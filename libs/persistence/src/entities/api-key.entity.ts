@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 import { Permission } from '@ferry/contracts';
 
-/** An API key, stored only as its SHA-256 hash (SPEC §2). */
+/** An API key, stored only as its SHA-256 hash (docs/API.md §2). */
 @Entity({ name: 'api_keys' })
 export class ApiKeyEntity {
   @PrimaryColumn({ type: 'text' })

@@ -5,7 +5,7 @@ import { RowError } from '@ferry/contracts';
 import { bigintTransformer } from '../bigint.transformer';
 
 /**
- * Where an import (part) stands, committed with each batch (ARCHITECTURE invariant 2). Keyed by
+ * Where an import (part) stands, committed with each batch (docs/ARCHITECTURE.md invariant 2). Keyed by
  * (task, part) so that splitting a file into byte ranges adds parts; the whole file is part 0.
  */
 @Entity({ name: 'import_checkpoints' })
@@ -38,7 +38,7 @@ export class ImportCheckpointEntity {
   @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
   total_records: number | null;
 
-  /** Sequence of the last status event emitted for this task (SPEC invariant 3). */
+  /** Sequence of the last status event emitted for this task (docs/ARCHITECTURE.md invariant 3). */
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer })
   seq: number;
 

@@ -4,7 +4,7 @@ import { EntityType, FileType, RecordStatus, TaskStatus, TaskType } from '@ferry
 
 import { bigintTransformer } from '../bigint.transformer';
 
-/** A task (SPEC §1 TaskResponse) plus the bookkeeping the services need. */
+/** A task (docs/API.md §1 TaskResponse) plus the bookkeeping the services need. */
 @Entity({ name: 'tasks' })
 @Index('tasks_scope_created_idx', ['tenant_id', 'environment_id', 'created_at', 'id'])
 export class TaskEntity {

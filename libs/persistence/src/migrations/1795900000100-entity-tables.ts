@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * Customers, features with their meters, and prices (SPEC §5), each scoped by tenant and
+ * Customers, features with their meters, and prices (docs/FORMATS.md §2), each scoped by tenant and
  * environment and keyed by the column its import upserts or checks by; plus the header of each
  * import part, so `/errors` can list a row's columns in the file's order.
  */

@@ -18,7 +18,7 @@ export interface SweepOutcome {
 }
 
 /**
- * What the task sweeper needs (ARCHITECTURE: "PostgreSQL is the source of truth; the broker is the
+ * What the task sweeper needs (docs/ARCHITECTURE.md: "PostgreSQL is the source of truth; the broker is the
  * doorbell"): finds unfinished tasks that have gone quiet, under `FOR UPDATE SKIP LOCKED` so that
  * several gateways sweep without meeting, and either re-drives them (the caller publishes their
  * message again) or, past `maxRedrives`, ends them FAILED with a sentence.

@@ -12,7 +12,7 @@ import {
   type TaskScope,
 } from './task.types';
 
-/** SPEC §1: an Idempotency-Key is honoured for 24 hours. */
+/** docs/API.md §1: an Idempotency-Key is honoured for 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 const EQUALITY_FILTERS = [
@@ -35,7 +35,7 @@ export class TaskRepository {
   }
 
   /**
-   * Inserts the task and its `created` message in one transaction (ARCHITECTURE invariant 1).
+   * Inserts the task and its `created` message in one transaction (docs/ARCHITECTURE.md invariant 1).
    * With an idempotency key already used in the tenant+environment within the TTL, writes nothing
    * and returns the earlier task; concurrent requests with one key create one task, because the
    * insert is `ON CONFLICT DO NOTHING` on the partial unique index. `outbox` may be a function
@@ -92,7 +92,7 @@ export class TaskRepository {
   }
 
   /**
-   * A client's move through the state machine (SPEC §3), under a row lock so that concurrent
+   * A client's move through the state machine (docs/API.md §3), under a row lock so that concurrent
    * requests and the status projection see one order. Cancel marks the task FAILED with `reason`
    * (the worker notices and stops); retry moves it back to PROCESSING with `attempt + 1` and
    * writes the new attempt's `created` message to the outbox in the same transaction.

@@ -8,7 +8,7 @@ export const utc = (column: string): string =>
 export const textColumns = (...names: string[]): ExportColumn[] =>
   names.map((name) => ({ name, sql: name, kind: 'text' }));
 
-/** The server-assigned times every entity table has (SPEC §4); an import ignores them. */
+/** The server-assigned times every entity table has (docs/FORMATS.md §1); an import ignores them. */
 export const SERVER_TIMES: readonly ExportColumn[] = [
   { name: 'created_at', sql: utc('created_at'), kind: 'text' },
   { name: 'updated_at', sql: utc('updated_at'), kind: 'text' },

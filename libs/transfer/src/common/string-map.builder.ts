@@ -12,7 +12,7 @@ export interface StringMapChange {
 
 /**
  * Builds a string map (metadata) from `<prefix><key>` cells and a JSON-object cell; the JSON
- * wins on a shared key (SPEC §5). A blank `metadata.<key>` cell removes that key; numbers and
+ * wins on a shared key (docs/FORMATS.md §2). A blank `metadata.<key>` cell removes that key; numbers and
  * booleans in the JSON become their text; nested objects are refused (metadata is flat).
  */
 export function buildStringMap(

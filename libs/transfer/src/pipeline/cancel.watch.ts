@@ -45,7 +45,7 @@ function stopReason(
 }
 
 /**
- * Polls the task row while a delivery runs (SPEC §3: a cancel stops the worker within seconds,
+ * Polls the task row while a delivery runs (docs/API.md §3: a cancel stops the worker within seconds,
  * even while it waits on a slow download and commits nothing) and aborts `signal` when the task
  * was cancelled or retried. Also aborts when the delivery's own signal does (shutdown).
  */

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 
 import { type RowError } from '@ferry/contracts';
 
-/** One part's checkpoint (ARCHITECTURE invariant 6: the whole file is part 0 for now). */
+/** One part's checkpoint (docs/ARCHITECTURE.md invariant 6: the whole file is part 0 for now). */
 export interface Checkpoint {
   taskId: string;
   part: number;

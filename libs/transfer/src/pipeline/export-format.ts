@@ -14,7 +14,7 @@ export interface ExportFormatter {
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** RFC 4180 cell, guarded against formula injection (SPEC §4). */
+/** RFC 4180 cell, guarded against formula injection (docs/FORMATS.md §1). */
 export function csvCell(value: string | null): string {
   if (value === null || value.length === 0) return '';
   const v = escapeFormulaCell(value);

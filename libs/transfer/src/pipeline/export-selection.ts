@@ -7,7 +7,7 @@ import {
 } from '../entity-types/events/rfc3339.parser';
 import type { EntityExportDefinition } from '../export-definition';
 
-/** The rows an export selects and how the file is written (SPEC §6). */
+/** The rows an export selects and how the file is written (docs/FORMATS.md §3). */
 export interface ExportSelection {
   /** Inclusive lower bound on the entity's time column, RFC 3339. */
   startTime: string | null;
@@ -18,7 +18,7 @@ export interface ExportSelection {
   gzip: boolean;
 }
 
-/** Selection keys SPEC §6 names; one an entity does not support is refused, not ignored. */
+/** Selection keys docs/FORMATS.md §3 names; one an entity does not support is refused, not ignored. */
 const FILTER_KEYS = ['event_name', 'external_customer_id'] as const;
 
 /** Reads the selection out of a task's metadata; a bad value fails the task with a sentence. */

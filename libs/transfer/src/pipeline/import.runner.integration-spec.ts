@@ -767,7 +767,7 @@ describe('ImportRunner (PostgreSQL, NATS, loopback HTTP)', () => {
     });
   });
 
-  describe('cancel and retry (SPEC §3)', () => {
+  describe('cancel and retry (docs/API.md §3)', () => {
     it('stops within seconds of a cancel, keeps what it committed, and a retry resumes: each row once', async () => {
       const total = 6000;
       const task = await newTask({ body: eventsCsv(0, total), chunkBytes: 8 * 1024, delayMs: 20 });

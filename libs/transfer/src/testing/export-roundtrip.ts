@@ -93,7 +93,7 @@ export async function roundTrip<R>(
 
 const SERVER_COLUMNS = ['id', 'created_at', 'updated_at', 'meter_id'];
 
-/** A row without the server-assigned columns (SPEC §4). */
+/** A row without the server-assigned columns (docs/FORMATS.md §1). */
 export function withoutServerColumns(row: ExportedRow): ExportedRow {
   return Object.fromEntries(Object.entries(row).filter(([k]) => !SERVER_COLUMNS.includes(k)));
 }

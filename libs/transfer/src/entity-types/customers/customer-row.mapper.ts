@@ -16,10 +16,10 @@ import {
 export const CUSTOMER_REQUIRED_COLUMNS = ['external_id', 'name'] as const;
 const KNOWN = ['external_id', 'name', ...CUSTOMER_FIELDS, 'metadata'] as const;
 type CustomerColumn = (typeof KNOWN)[number];
-/** Columns an export adds (SPEC §4) that an import ignores without listing them. */
+/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
 const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at'] as const;
 
-/** Bounds of SPEC §5 (characters). */
+/** Bounds of docs/FORMATS.md §2 (characters). */
 export const CUSTOMER_LIMITS: Readonly<Record<'external_id' | 'name' | CustomerField, number>> = {
   external_id: 255,
   name: 255,
@@ -34,7 +34,7 @@ export const CUSTOMER_LIMITS: Readonly<Record<'external_id' | 'name' | CustomerF
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
-/** The CUSTOMERS rules of SPEC §5, compiled against one header. */
+/** The CUSTOMERS rules of docs/FORMATS.md §2, compiled against one header. */
 export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
   private readonly ids: DerivedIds;
   private readonly present: number;

@@ -5,7 +5,7 @@ import { type CustomerRecord } from './customer.record';
 import { writeCustomerBatch } from './customer-batch.writer';
 import { CUSTOMER_REQUIRED_COLUMNS, CustomerRowMapper } from './customer-row.mapper';
 
-/** CUSTOMERS import (SPEC §5): upsert by external_id; blank clears, absent keeps, metadata merges. */
+/** CUSTOMERS import (docs/FORMATS.md §2): upsert by external_id; blank clears, absent keeps, metadata merges. */
 export const customersImport: EntityImportDefinition<CustomerRecord> = {
   entity: EntityType.CUSTOMERS,
   requiredColumns: CUSTOMER_REQUIRED_COLUMNS,

@@ -53,7 +53,7 @@ export function rawCells(
 }
 
 /**
- * The EVENTS rules of SPEC §5, compiled against one header: per row only index reads, char
+ * The EVENTS rules of docs/FORMATS.md §2, compiled against one header: per row only index reads, char
  * checks, and a JSON.parse when the row has a `properties` cell.
  */
 export class EventRowMapper implements CompiledRowMapper<EventRecord> {

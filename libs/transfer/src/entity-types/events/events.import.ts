@@ -6,7 +6,7 @@ import { writeEventBatch } from './event-batch.writer';
 import { EVENT_REQUIRED_COLUMNS } from './event-columns';
 import { EventRowMapper } from './event-row.mapper';
 
-/** EVENTS import (SPEC §5): insert, a repeated event_id in the environment is a skipped duplicate. */
+/** EVENTS import (docs/FORMATS.md §2): insert, a repeated event_id in the environment is a skipped duplicate. */
 export const eventsImport: EntityImportDefinition<EventRecord> = {
   entity: EntityType.EVENTS,
   requiredColumns: EVENT_REQUIRED_COLUMNS,

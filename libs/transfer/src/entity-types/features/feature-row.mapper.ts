@@ -34,7 +34,7 @@ const KNOWN = [
   ...METER_COLUMNS,
 ] as const;
 type FeatureColumn = (typeof KNOWN)[number];
-/** Columns an export adds (SPEC §4) that an import ignores without listing them. */
+/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
 const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at', 'meter_id'] as const;
 
 export const FEATURE_LIMITS = { text: 255 } as const;
@@ -48,7 +48,7 @@ export function lookupKeyFromName(name: string): string {
     .slice(0, FEATURE_LIMITS.text);
 }
 
-/** The FEATURES rules of SPEC §5 (with the inline meter of a metered feature), compiled once per header. */
+/** The FEATURES rules of docs/FORMATS.md §2 (with the inline meter of a metered feature), compiled once per header. */
 export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
   private readonly featureIds: DerivedIds;
   private readonly meterIds: DerivedIds;

@@ -5,7 +5,7 @@ import { type FeatureRecord } from './feature.record';
 import { writeFeatureBatch } from './feature-batch.writer';
 import { FEATURE_REQUIRED_COLUMNS, FeatureRowMapper } from './feature-row.mapper';
 
-/** FEATURES import (SPEC §5): upsert by lookup_key, a metered feature with its inline meter. */
+/** FEATURES import (docs/FORMATS.md §2): upsert by lookup_key, a metered feature with its inline meter. */
 export const featuresImport: EntityImportDefinition<FeatureRecord> = {
   entity: EntityType.FEATURES,
   requiredColumns: FEATURE_REQUIRED_COLUMNS,

@@ -31,7 +31,7 @@ export const PRICE_REQUIRED_COLUMNS = [
 ] as const;
 const KNOWN = PRICE_VALUE_COLUMNS;
 type PriceColumn = (typeof KNOWN)[number];
-/** Columns an export adds (SPEC §4) that an import ignores without listing them. */
+/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
 const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at'] as const;
 
 export const PRICE_LIMITS = {
@@ -41,7 +41,7 @@ export const PRICE_LIMITS = {
   maxTrialDays: 36500,
 } as const;
 
-/** The PRICES rules of SPEC §5, compiled once per header. */
+/** The PRICES rules of docs/FORMATS.md §2, compiled once per header. */
 export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
   private readonly ids: DerivedIds;
 

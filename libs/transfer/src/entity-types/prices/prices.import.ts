@@ -5,7 +5,7 @@ import { type PriceRecord } from './price.record';
 import { writePriceBatch } from './price-batch.writer';
 import { PRICE_REQUIRED_COLUMNS, PriceRowMapper } from './price-row.mapper';
 
-/** PRICES import (SPEC §5): insert; meter_id must exist, lookup_key is unique, reruns add nothing. */
+/** PRICES import (docs/FORMATS.md §2): insert; meter_id must exist, lookup_key is unique, reruns add nothing. */
 export const pricesImport: EntityImportDefinition<PriceRecord> = {
   entity: EntityType.PRICES,
   requiredColumns: PRICE_REQUIRED_COLUMNS,
