@@ -11,3 +11,4 @@ export * from './messages/task-created.event';
 export * from './messages/task-status.event';
 export * from './parse-event';
 export * from './task-lifecycle';
+export * from './task-projection';
