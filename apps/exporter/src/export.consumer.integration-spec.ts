@@ -8,6 +8,7 @@ import {
   FerryError,
   FileType,
   isRetryable,
+  newId,
   parseEvent,
   type TaskCreatedEvent,
   TaskStatusEvent,
@@ -40,8 +41,10 @@ describe('ExportConsumer', () => {
 
   /** An EXPORT task row as the gateway commits it, and the message the relay publishes for it. */
   async function exportTask(entity: EntityType): Promise<TaskCreatedEvent> {
+    const id = newId('task');
     const res = await tasks.createWithOutbox(
       {
+        id,
         tenant_id: 'tenant_exp',
         environment_id: 'env_exp',
         task_type: TaskType.EXPORT,
@@ -50,11 +53,7 @@ describe('ExportConsumer', () => {
         file_url: 'store://exports/',
         created_by: 'user_1',
       },
-      (t) => ({
-        subject: js.subjects.taskCreated(TaskType.EXPORT, entity),
-        msgId: t.id,
-        payload: {},
-      }),
+      { subject: js.subjects.taskCreated(TaskType.EXPORT, entity), msgId: id, payload: {} },
     );
     if (!res.created) throw new Error('expected a new task');
     return {

@@ -1,6 +1,7 @@
 import {
   EntityType,
   FileType,
+  newId,
   type StatusKind,
   type TaskCounters,
   TaskStatus,
@@ -42,8 +43,10 @@ describe('TaskProjectionService.apply (status events → task row)', () => {
 
   /** A PENDING task as the gateway creates it, with the user's own metadata. */
   async function newTask(metadata: Record<string, unknown> = { source: 'crm' }): Promise<string> {
+    const id = newId('task');
     const res = await tasks.createWithOutbox(
       {
+        id,
         tenant_id: 'tenant_status',
         environment_id: 'env_status',
         task_type: TaskType.IMPORT,
@@ -53,7 +56,7 @@ describe('TaskProjectionService.apply (status events → task row)', () => {
         metadata,
         created_by: 'user_1',
       },
-      (t) => ({ subject: 'task.created.import.events', msgId: t.id, payload: { task_id: t.id } }),
+      { subject: 'task.created.import.events', msgId: id, payload: { task_id: id } },
     );
     if (!res.created) throw new Error('expected a new task');
     return res.task.id;

@@ -5,7 +5,8 @@ import { OutboxRepository } from '@ferry/persistence';
 
 import { GatewayConfig } from '../gateway.config';
 
-export interface OutboxMessage {
+/** A message written into the outbox, as the relay publishes it: the outbox row's id and its content. */
+export interface OutboxEntry {
   id: string;
   subject: string;
   msgId: string;
@@ -42,7 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Fire and forget: the HTTP answer never waits for the broker. */
-  publishSoon(message: OutboxMessage): void {
+  publishSoon(message: OutboxEntry): void {
     void this.publishOne(message)
       .then(() => this.outbox.markPublished([message.id]))
       .catch((err: unknown) =>
@@ -58,6 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       let published = 0;
       await this.outbox.claimUnpublished(100, this.config.FERRY_OUTBOX_SWEEP_MS, async (rows) => {
         const done: string[] = [];
+        const errors: Record<string, string> = {};
         for (const row of rows) {
           try {
             await this.publishOne({
@@ -70,11 +72,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             done.push(row.id);
           } catch (err) {
             this.logger.warn(`outbox ${row.id} not published yet: ${String(err)}`);
+            errors[row.id] = String(err); // the row's last_error says why
             break; // the broker is likely down: try the rest on the next sweep
           }
         }
         published = done.length;
-        return done;
+        return { published: done, errors };
       });
       return published;
     } catch (err) {
@@ -85,7 +88,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async publishOne(m: OutboxMessage): Promise<void> {
+  private async publishOne(m: OutboxEntry): Promise<void> {
     await this.js.publish(m.subject, m.payload, {
       msgID: m.msgId,
       headers: m.headers ?? undefined,

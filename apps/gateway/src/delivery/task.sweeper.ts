@@ -1,18 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 
-import { Subjects } from '@ferry/contracts';
+import { Subjects, taskRedriveMsgId } from '@ferry/contracts';
 import { JetStreamClient } from '@ferry/messaging';
 import { SweepOutcome, TaskSweepRepository } from '@ferry/persistence';
 
 import { GatewayConfig } from '../gateway.config';
-import { taskCreatedMessage } from '../tasks/task-created.message';
+import { taskCreatedMessage } from './task-created.message';
 
 /**
  * No task stays PENDING or PROCESSING forever, even if JetStream loses a message (docs/ARCHITECTURE.md:
  * the broker is the doorbell). A task PENDING too long, or PROCESSING without a status event for
  * too long, gets its current attempt's `created` message published again (msgID
- * `<id>:attempt-<n>:redrive-<k>`, see taskCreatedMsgId): a worker resumes it from the checkpoint, or, if it was finished,
- * announces `completed` again under a new seq.
+ * `<id>[:attempt-<n>]:redrive-<k>`, `taskRedriveMsgId`): a worker resumes it from the checkpoint,
+ * or, if it was finished, announces `completed` again under a new seq.
  * After `FERRY_MAX_REDRIVES` re-drives the task ends FAILED with a sentence; a retry revives it.
  */
 @Injectable()
@@ -56,7 +56,7 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
             // Its own msgID: a re-drive must get through even inside JetStream's duplicate
             // window (the first message may be the one that was lost); an extra delivery of a
             // task that was fine is harmless (finished: acked; running: fenced by seq).
-            const msgID = `${m.msgId}:redrive-${task.redrives + 1}`;
+            const msgID = taskRedriveMsgId(task.id, task.attempt, task.redrives + 1);
             await this.js.publish(m.subject, m.payload, { msgID, timeoutMs: 3000 });
             return true;
           } catch (err) {

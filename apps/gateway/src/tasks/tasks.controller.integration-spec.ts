@@ -14,7 +14,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { type OutboxMessage, OutboxRelay } from '../delivery/outbox.relay';
+import { type OutboxEntry, OutboxRelay } from '../delivery/outbox.relay';
 import { ErrorBodyFilter } from '../errors/error-body.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { GatewayConfig } from '../gateway.config';
@@ -39,7 +39,7 @@ describe('TasksController over HTTP', () => {
   let app: INestApplication;
   let base: string;
   let creds: ProvisionedCredentials;
-  const published: OutboxMessage[] = [];
+  const published: OutboxEntry[] = [];
 
   async function call(
     path: string,

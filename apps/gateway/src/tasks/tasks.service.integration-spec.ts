@@ -14,16 +14,16 @@ import { OutboxEntity, TaskEntity, TaskRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import type { Principal } from '../auth/principal';
-import type { OutboxMessage, OutboxRelay } from '../delivery/outbox.relay';
+import type { OutboxEntry, OutboxRelay } from '../delivery/outbox.relay';
 import type { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
 import { TasksService } from './tasks.service';
 
 /** Stands in for the relay (which talks to NATS): it only records what it was asked to publish. */
 class RecordingRelay {
-  readonly published: OutboxMessage[] = [];
+  readonly published: OutboxEntry[] = [];
 
-  publishSoon(message: OutboxMessage): void {
+  publishSoon(message: OutboxEntry): void {
     this.published.push(message);
   }
 }

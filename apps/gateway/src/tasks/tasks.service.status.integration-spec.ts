@@ -13,12 +13,12 @@ import { OutboxEntity, TaskEntity, TaskRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import type { Principal } from '../auth/principal';
-import type { OutboxMessage, OutboxRelay } from '../delivery/outbox.relay';
+import type { OutboxEntry, OutboxRelay } from '../delivery/outbox.relay';
 import { TasksService } from './tasks.service';
 
 class RecordingRelay {
-  readonly published: OutboxMessage[] = [];
-  publishSoon(message: OutboxMessage): void {
+  readonly published: OutboxEntry[] = [];
+  publishSoon(message: OutboxEntry): void {
     this.published.push(message);
   }
 }

@@ -3,13 +3,13 @@ import { createHash } from 'crypto';
 import { Injectable } from '@nestjs/common';
 
 import { ErrorCode, FerryError, newId, Subjects, TaskStatus } from '@ferry/contracts';
-import { OutboxMessage, TaskRepository } from '@ferry/persistence';
+import { type NewTask, TaskRepository } from '@ferry/persistence';
 
 import type { Principal } from '../auth/principal';
 import { OutboxRelay } from '../delivery/outbox.relay';
+import { taskCreatedMessage } from '../delivery/task-created.message';
 import type { CreateTaskDto } from './create-task.dto';
 import type { ListTasksQuery } from './list-tasks.query';
-import { taskCreatedMessage } from './task-created.message';
 import { TaskResponse, toTaskResponse } from './task-response';
 
 @Injectable()
@@ -21,29 +21,29 @@ export class TasksService {
   ) {}
 
   /**
-   * The task row and its `task.created` outbox row commit together (no lost task); the relay then
-   * publishes at once, and its sweeper catches whatever that publish missed.
+   * The task row and its `task.created` outbox row commit together (no lost task:
+   * docs/ARCHITECTURE.md invariant 1); the relay then publishes at once, and its sweeper catches
+   * whatever that publish missed. The service picks the id, so the message is ready before the
+   * transaction starts.
    */
   async create(p: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<TaskResponse> {
-    const requestHash = idempotencyKey ? hashRequest(dto) : null;
-    let message: OutboxMessage | undefined;
-    const result = await this.tasks.createWithOutbox(
-      {
-        id: newId('task'),
-        tenant_id: p.tenantId,
-        environment_id: p.environmentId,
-        task_type: dto.task_type,
-        entity_type: dto.entity_type,
-        file_type: dto.file_type,
-        file_url: dto.file_url,
-        file_name: dto.file_name ?? null,
-        metadata: dto.metadata ?? {},
-        created_by: p.userId,
-        idempotency_key: idempotencyKey ?? null,
-        request_hash: requestHash,
-      },
-      (task) => (message = taskCreatedMessage(task, this.subjects)),
-    );
+    const metadata = dto.metadata ?? {};
+    const task: NewTask = {
+      id: newId('task'),
+      tenant_id: p.tenantId,
+      environment_id: p.environmentId,
+      task_type: dto.task_type,
+      entity_type: dto.entity_type,
+      file_type: dto.file_type,
+      file_url: dto.file_url,
+      file_name: dto.file_name ?? null,
+      metadata,
+      created_by: p.userId,
+      idempotency_key: idempotencyKey ?? null,
+      request_hash: idempotencyKey ? hashRequest(dto) : null,
+    };
+    const message = taskCreatedMessage({ ...task, metadata, attempt: 0 }, this.subjects);
+    const result = await this.tasks.createWithOutbox(task, message);
     if (!result.created) {
       if (!result.requestMatches) {
         throw new FerryError(
@@ -54,7 +54,7 @@ export class TasksService {
       }
       return toTaskResponse(result.existing);
     }
-    if (message) this.relay.publishSoon({ id: result.outboxId, ...message });
+    this.relay.publishSoon({ id: result.outboxId, ...message });
     return toTaskResponse(result.task);
   }
 

@@ -58,8 +58,10 @@ describe('OutboxRepository', () => {
     });
     expect(await outbox.backlog()).toBe(2);
 
-    // A plain id list works too; published rows are never claimed again.
-    const again = await outbox.claimUnpublished(10, 0, async (rows) => rows.map((r) => r.id));
+    // Without errors the rest are published; published rows are never claimed again.
+    const again = await outbox.claimUnpublished(10, 0, async (rows) => ({
+      published: rows.map((r) => r.id),
+    }));
     expect(again.map((r) => r.id)).toEqual([ids[1], ids[3]]);
     expect(again.every((r) => r.published_at !== null && r.attempts === 1)).toBe(true);
     expect(await outbox.backlog()).toBe(0);
@@ -78,10 +80,14 @@ describe('OutboxRepository', () => {
 
   it('honours limit and skips rows younger than olderThanMs', async () => {
     await insert(3);
-    const none = await outbox.claimUnpublished(10, 60_000, async (rows) => rows.map((r) => r.id));
+    const none = await outbox.claimUnpublished(10, 60_000, async (rows) => ({
+      published: rows.map((r) => r.id),
+    }));
     expect(none).toEqual([]);
     await db.ds.query(`UPDATE outbox SET created_at = now() - interval '2 minutes'`);
-    const two = await outbox.claimUnpublished(2, 60_000, async (rows) => rows.map((r) => r.id));
+    const two = await outbox.claimUnpublished(2, 60_000, async (rows) => ({
+      published: rows.map((r) => r.id),
+    }));
     expect(two).toHaveLength(2);
   });
 
@@ -100,12 +106,12 @@ describe('OutboxRepository', () => {
       const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 3000)));
       firstWaited = await Promise.race([secondDone.then(() => 'released' as const), timeout]);
       clearTimeout(timer);
-      return got[0];
+      return { published: got[0] };
     });
     await new Promise((r) => setTimeout(r, 100));
     const second = outbox.claimUnpublished(10, 0, async (rows) => {
       got[1] = rows.map((r) => r.id);
-      return got[1];
+      return { published: got[1] };
     });
     const secondRows = await second;
     releaseFirst();
@@ -126,7 +132,7 @@ describe('OutboxRepository', () => {
         outbox.claimUnpublished(10, 0, async (rows) => {
           seen.push(...rows.map((r) => r.id));
           await new Promise((r) => setTimeout(r, 20));
-          return rows.map((r) => r.id);
+          return { published: rows.map((r) => r.id) };
         }),
       ),
     );

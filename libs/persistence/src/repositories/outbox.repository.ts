@@ -2,8 +2,14 @@ import { type DataSource, type Repository } from 'typeorm';
 
 import { OutboxEntity } from '../entities/outbox.entity';
 
-/** What a publish callback reports: the ids it published, and why others failed. */
-export type PublishOutcome = string[] | { published: string[]; errors?: Record<string, string> };
+/**
+ * What a publish callback reports: the ids it published, and why others failed (kept as the
+ * row's `last_error`; a row without an entry there reads "not published").
+ */
+export interface PublishOutcome {
+  published: string[];
+  errors?: Record<string, string>;
+}
 
 export type PublishBatch = (rows: OutboxEntity[]) => Promise<PublishOutcome>;
 
@@ -92,9 +98,7 @@ async function settle(
 ): Promise<{ published: Set<string>; errors: Record<string, string> }> {
   try {
     const outcome = await publish(rows);
-    return Array.isArray(outcome)
-      ? { published: new Set(outcome.map(String)), errors: {} }
-      : { published: new Set(outcome.published.map(String)), errors: outcome.errors ?? {} };
+    return { published: new Set(outcome.published.map(String)), errors: outcome.errors ?? {} };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { published: new Set(), errors: Object.fromEntries(rows.map((r) => [r.id, message])) };

@@ -12,6 +12,7 @@ describe('TaskRepository', () => {
   const scope: TaskScope = { tenantId: 'tenant_a', environmentId: 'env_a' };
 
   const newTask = (over: Partial<NewTask> = {}): NewTask => ({
+    id: newId('task'),
     tenant_id: scope.tenantId,
     environment_id: scope.environmentId,
     task_type: TaskType.IMPORT,
@@ -21,11 +22,12 @@ describe('TaskRepository', () => {
     created_by: 'user_1',
     ...over,
   });
-  const msg = (t: TaskEntity) => ({
+  const msg = (t: NewTask) => ({
     subject: `task.created.import.${t.entity_type.toLowerCase()}`,
     msgId: t.id,
     payload: { task_id: t.id },
   });
+  const create = (t: NewTask, repo = tasks) => repo.createWithOutbox(t, msg(t));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -37,10 +39,7 @@ describe('TaskRepository', () => {
 
   describe('createWithOutbox', () => {
     it('commits the task and its outbox row together', async () => {
-      const res = await tasks.createWithOutbox(
-        newTask({ metadata: { a: 1 }, file_name: 'a.csv' }),
-        msg,
-      );
+      const res = await create(newTask({ metadata: { a: 1 }, file_name: 'a.csv' }));
       if (!res.created) throw new Error('expected a new task');
       expect(res.task).toMatchObject({
         tenant_id: 'tenant_a',
@@ -76,26 +75,17 @@ describe('TaskRepository', () => {
 
     it('returns the existing task for a used idempotency key, flagging another body', async () => {
       const key = `idem-${newId('task')}`;
-      const first = await tasks.createWithOutbox(
-        newTask({ idempotency_key: key, request_hash: 'h1' }),
-        msg,
-      );
+      const first = await create(newTask({ idempotency_key: key, request_hash: 'h1' }));
       if (!first.created) throw new Error('expected a new task');
       const outboxBefore = await db.ds.getRepository(OutboxEntity).count();
 
-      const same = await tasks.createWithOutbox(
-        newTask({ idempotency_key: key, request_hash: 'h1' }),
-        msg,
-      );
+      const same = await create(newTask({ idempotency_key: key, request_hash: 'h1' }));
       expect(same).toMatchObject({
         created: false,
         requestMatches: true,
         existing: { id: first.task.id },
       });
-      const other = await tasks.createWithOutbox(
-        newTask({ idempotency_key: key, request_hash: 'h2' }),
-        msg,
-      );
+      const other = await create(newTask({ idempotency_key: key, request_hash: 'h2' }));
       expect(other).toMatchObject({
         created: false,
         requestMatches: false,
@@ -104,9 +94,8 @@ describe('TaskRepository', () => {
       expect(await db.ds.getRepository(OutboxEntity).count()).toBe(outboxBefore);
 
       // The key is per tenant+environment.
-      const elsewhere = await tasks.createWithOutbox(
+      const elsewhere = await create(
         newTask({ idempotency_key: key, request_hash: 'h1', environment_id: 'env_b' }),
-        msg,
       );
       expect(elsewhere.created).toBe(true);
     });
@@ -116,9 +105,7 @@ describe('TaskRepository', () => {
       for (let round = 0; round < 5; round++) {
         const k = `${key}-${round}`;
         const results = await Promise.all(
-          [1, 2, 3].map(() =>
-            tasks.createWithOutbox(newTask({ idempotency_key: k, request_hash: 'h' }), msg),
-          ),
+          [1, 2, 3].map(() => create(newTask({ idempotency_key: k, request_hash: 'h' }))),
         );
         expect(results.filter((r) => r.created)).toHaveLength(1);
         const ids = new Set(results.map((r) => (r.created ? r.task.id : r.existing.id)));
@@ -131,13 +118,13 @@ describe('TaskRepository', () => {
     it('lets a key be used again after the TTL', async () => {
       const shortTtl = new TaskRepository(db.ds, 1000);
       const key = `ttl-${newId('task')}`;
-      const first = await shortTtl.createWithOutbox(newTask({ idempotency_key: key }), msg);
+      const first = await create(newTask({ idempotency_key: key }), shortTtl);
       if (!first.created) throw new Error('expected a new task');
       await db.ds.query(
         `UPDATE tasks SET created_at = now() - interval '2 seconds' WHERE id = $1`,
         [first.task.id],
       );
-      const second = await shortTtl.createWithOutbox(newTask({ idempotency_key: key }), msg);
+      const second = await create(newTask({ idempotency_key: key }), shortTtl);
       expect(second.created).toBe(true);
       if (second.created) expect(second.task.id).not.toBe(first.task.id);
     });
@@ -145,7 +132,7 @@ describe('TaskRepository', () => {
 
   describe('findScoped', () => {
     it('finds a task only in its own tenant and environment', async () => {
-      const res = await tasks.createWithOutbox(newTask(), msg);
+      const res = await create(newTask());
       if (!res.created) throw new Error('expected a new task');
       const id = res.task.id;
       expect(await tasks.findScoped(id, 'tenant_a', 'env_a')).toMatchObject({ id });
@@ -195,13 +182,12 @@ describe('TaskRepository', () => {
         },
       ];
       for (const s of specs) {
-        const res = await tasks.createWithOutbox(
+        const res = await create(
           newTask({
             tenant_id: listScope.tenantId,
             environment_id: listScope.environmentId,
             ...s.over,
           }),
-          msg,
         );
         if (!res.created) throw new Error('expected a new task');
         await db.ds
@@ -210,10 +196,7 @@ describe('TaskRepository', () => {
         created.push(await db.ds.getRepository(TaskEntity).findOneByOrFail({ id: res.task.id }));
       }
       // Noise in another tenant that no filter may return.
-      await tasks.createWithOutbox(
-        newTask({ tenant_id: 'tenant_other', environment_id: listScope.environmentId }),
-        msg,
-      );
+      await create(newTask({ tenant_id: 'tenant_other', environment_id: listScope.environmentId }));
     });
 
     const ids = (items: TaskEntity[]) => items.map((t) => t.id);

@@ -1,12 +1,12 @@
 import { type DataSource, type EntityManager, type Repository } from 'typeorm';
 
-import { clientTransition, newId, type TaskStatus } from '@ferry/contracts';
+import { clientTransition, type TaskStatus } from '@ferry/contracts';
 
 import { TaskEntity } from '../entities/task.entity';
 import {
   type CreateWithOutboxResult,
   type NewTask,
-  type OutboxMessage,
+  type OutboxDraft,
   type StatusChangeResult,
   type TaskListFilters,
   type TaskScope,
@@ -38,14 +38,11 @@ export class TaskRepository {
    * Inserts the task and its `created` message in one transaction (docs/ARCHITECTURE.md invariant 1).
    * With an idempotency key already used in the tenant+environment within the TTL, writes nothing
    * and returns the earlier task; concurrent requests with one key create one task, because the
-   * insert is `ON CONFLICT DO NOTHING` on the partial unique index. `outbox` may be a function
-   * of the task when its payload needs the generated id.
+   * insert is `ON CONFLICT DO NOTHING` on the partial unique index. The caller picks the id, so
+   * it builds the `created` message before the transaction.
    */
-  async createWithOutbox(
-    task: NewTask,
-    outbox: OutboxMessage | ((task: TaskEntity) => OutboxMessage),
-  ): Promise<CreateWithOutboxResult> {
-    const id = task.id ?? newId('task');
+  async createWithOutbox(task: NewTask, created: OutboxDraft): Promise<CreateWithOutboxResult> {
+    const id = task.id;
     const key = task.idempotency_key ?? null;
     return this.ds.transaction(async (manager) => {
       if (key !== null) await this.releaseExpiredKey(manager, task, key);
@@ -85,9 +82,8 @@ export class TaskRepository {
         const requestMatches = existing.request_hash === (task.request_hash ?? null);
         return { created: false, existing, requestMatches };
       }
-      const created = await manager.findOneByOrFail(TaskEntity, { id });
-      const msg = typeof outbox === 'function' ? outbox(created) : outbox;
-      return { created: true, task: created, outboxId: await insertOutbox(manager, msg) };
+      const row = await manager.findOneByOrFail(TaskEntity, { id });
+      return { created: true, task: row, outboxId: await insertOutbox(manager, created) };
     });
   }
 
@@ -95,7 +91,8 @@ export class TaskRepository {
    * A client's move through the state machine (docs/API.md §3), under a row lock so that concurrent
    * requests and the status projection see one order. Cancel marks the task FAILED with `reason`
    * (the worker notices and stops); retry moves it back to PROCESSING with `attempt + 1` and
-   * writes the new attempt's `created` message to the outbox in the same transaction.
+   * writes the new attempt's `created` message to the outbox in the same transaction. That
+   * message is built from the row here, under the lock, because only then is its attempt known.
    */
   async changeStatus(
     id: string,
@@ -104,7 +101,7 @@ export class TaskRepository {
     change: {
       userId: string | null;
       cancelReason: string;
-      retryMessage: (t: TaskEntity) => OutboxMessage;
+      retryMessage: (t: TaskEntity) => OutboxDraft;
     },
   ): Promise<StatusChangeResult> {
     return this.ds.transaction(async (manager) => {
@@ -188,7 +185,7 @@ export class TaskRepository {
   }
 }
 
-async function insertOutbox(manager: EntityManager, msg: OutboxMessage): Promise<string> {
+async function insertOutbox(manager: EntityManager, msg: OutboxDraft): Promise<string> {
   const rows: { id: string }[] = await manager.query(
     `INSERT INTO outbox (subject, msg_id, payload, headers)
      VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id`,

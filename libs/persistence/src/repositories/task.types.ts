@@ -10,8 +10,8 @@ import { type TaskEntity } from '../entities/task.entity';
 
 /** What creating a task needs; everything else takes its column default. */
 export interface NewTask {
-  /** Defaults to a new `task_<ULID>`. */
-  id?: string;
+  /** A new `task_<ULID>`, picked by the caller so that it can build the task's message first. */
+  id: string;
   tenant_id: string;
   environment_id: string;
   task_type: TaskType;
@@ -28,7 +28,8 @@ export interface NewTask {
   request_hash?: string | null;
 }
 
-export interface OutboxMessage {
+/** A message to write into the outbox with the transaction that makes it due; the row gets its id. */
+export interface OutboxDraft {
   subject: string;
   msgId: string;
   payload: object;
@@ -45,7 +46,7 @@ export type StatusChangeResult =
   | { kind: 'missing' }
   | { kind: 'refused'; from: TaskStatus }
   | { kind: 'cancelled'; task: TaskEntity }
-  | { kind: 'retried'; task: TaskEntity; outboxId: string; message: OutboxMessage };
+  | { kind: 'retried'; task: TaskEntity; outboxId: string; message: OutboxDraft };
 
 export interface TaskScope {
   tenantId: string;

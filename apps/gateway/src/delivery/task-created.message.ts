@@ -1,12 +1,27 @@
 import { type Subjects, type TaskCreatedEvent, taskCreatedMsgId } from '@ferry/contracts';
-import type { OutboxMessage, TaskEntity } from '@ferry/persistence';
+import type { OutboxDraft, TaskEntity } from '@ferry/persistence';
 import { traceHeaders } from '@ferry/telemetry';
 
+/** What the message is built from: a task row, or a new task before its row is written. */
+export type TaskCreatedSource = Pick<
+  TaskEntity,
+  | 'id'
+  | 'tenant_id'
+  | 'environment_id'
+  | 'task_type'
+  | 'entity_type'
+  | 'file_type'
+  | 'file_url'
+  | 'metadata'
+  | 'attempt'
+> & { created_by?: string | null };
+
 /**
- * The `task.created` message of a task's current attempt, built from its row: the same for the
- * first publish, a retry and a sweeper's re-drive (which adds its own suffix to the msgID).
+ * The `task.created` message of a task's current attempt: the same for the first publish (built
+ * before the task's transaction, which writes it to the outbox with the row), a retry (built from
+ * the locked row) and a sweeper's re-drive (which gives it its own msgID).
  */
-export function taskCreatedMessage(task: TaskEntity, subjects: Subjects): OutboxMessage {
+export function taskCreatedMessage(task: TaskCreatedSource, subjects: Subjects): OutboxDraft {
   const payload: TaskCreatedEvent = {
     task_id: task.id,
     tenant_id: task.tenant_id,
