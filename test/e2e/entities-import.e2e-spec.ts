@@ -301,7 +301,7 @@ describe('importing customers, features and prices', () => {
 
       // A redelivery from the first row (as if the checkpoint were lost) stores nothing twice.
       await ferry.db.query(
-        `UPDATE import_checkpoints SET next_record = 0, processed = 0, successful = 0, failed = 0,
+        `UPDATE task_checkpoints SET next_record = 0, processed = 0, successful = 0, failed = 0,
            duplicates = 0, total_records = NULL, error_samples = '[]' WHERE task_id = $1`,
         [done.id],
       );

@@ -159,7 +159,7 @@ describe('importing EVENTS from CSV', () => {
 
     // …and even a rerun from the first row (as if the checkpoint had been lost) stores no row twice.
     await ferry.db.query(
-      `UPDATE import_checkpoints SET next_record = 0, processed = 0, successful = 0, failed = 0,
+      `UPDATE task_checkpoints SET next_record = 0, processed = 0, successful = 0, failed = 0,
          duplicates = 0, total_records = NULL, error_samples = '[]' WHERE task_id = $1`,
       [created.id],
     );

@@ -128,7 +128,7 @@ describe(`fault injection (scale ${SCALE})`, () => {
   const progress = async (id: string) => {
     const { rows } = await ferry.db.query(
       `SELECT c.processed, c.total_records, t.processed_records AS shown, t.task_status
-         FROM import_checkpoints c JOIN tasks t ON t.id = c.task_id
+         FROM task_checkpoints c JOIN tasks t ON t.id = c.task_id
         WHERE c.task_id = $1 AND c.part = 0`,
       [id],
     );

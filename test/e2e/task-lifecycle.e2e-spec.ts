@@ -36,7 +36,7 @@ describe('task lifecycle: cancel, retry, Idempotency-Key', () => {
     client.request('PUT', `/v1/tasks/${id}/status`, { task_status });
   const checkpoint = async (id: string): Promise<number> => {
     const { rows } = await ferry.db.query(
-      'SELECT processed FROM import_checkpoints WHERE task_id = $1',
+      'SELECT processed FROM task_checkpoints WHERE task_id = $1',
       [id],
     );
     return Number(rows[0]?.processed ?? 0);

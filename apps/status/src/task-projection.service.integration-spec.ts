@@ -8,7 +8,7 @@ import {
   type TaskStatusEvent,
   TaskType,
 } from '@ferry/contracts';
-import { TaskEntity, TaskRepository } from '@ferry/persistence';
+import { TaskEntity, TaskRepository, TaskStateRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import { TaskProjectionService } from './task-projection.service';
@@ -71,7 +71,7 @@ describe('TaskProjectionService.apply (status events → task row)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ferry_ut_status');
-    projection = new TaskProjectionService(db.ds);
+    projection = new TaskProjectionService(new TaskStateRepository(db.ds));
     tasks = new TaskRepository(db.ds);
   });
   afterAll(async () => {

@@ -18,6 +18,7 @@ import { ApiKeyRepository } from './repositories/api-key.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { TaskRepository } from './repositories/task.repository';
 import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
+import { TaskStateRepository } from './repositories/task-state.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
 
 /** The settings every service reads (BaseConfig of @ferry/config). */
@@ -62,6 +63,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           inject: [DataSource],
         },
         {
+          provide: TaskStateRepository,
+          useFactory: (ds: DataSource) => new TaskStateRepository(ds),
+          inject: [DataSource],
+        },
+        {
           provide: OutboxRepository,
           useFactory: (ds: DataSource) => new OutboxRepository(ds),
           inject: [DataSource],
@@ -85,6 +91,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
       exports: [
         DataSource,
         TaskRepository,
+        TaskStateRepository,
         TaskSweepRepository,
         OutboxRepository,
         ApiKeyRepository,

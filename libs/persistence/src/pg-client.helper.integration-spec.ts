@@ -4,7 +4,7 @@ import { pipeline } from 'stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import { EventEntity } from './entities/event.entity';
-import { ImportCheckpointEntity } from './entities/import-checkpoint.entity';
+import { TaskCheckpointEntity } from './entities/task-checkpoint.entity';
 import { withClient, withTransaction } from './pg-client.helper';
 import { createTestDatabase, type TestDatabase } from './testing/test-database';
 
@@ -50,7 +50,7 @@ describe('withClient / withTransaction', () => {
     );
     await withTransaction(db.ds, async (client, manager) => {
       await copyEvents(client, ['event_3']);
-      await manager.insert(ImportCheckpointEntity, {
+      await manager.insert(TaskCheckpointEntity, {
         task_id: 'task_cp',
         part: 0,
         next_record: 1,
@@ -58,7 +58,7 @@ describe('withClient / withTransaction', () => {
       });
     });
     const cp = await db.ds
-      .getRepository(ImportCheckpointEntity)
+      .getRepository(TaskCheckpointEntity)
       .findOneByOrFail({ task_id: 'task_cp' });
     expect(cp).toMatchObject({
       next_record: 1,
@@ -74,13 +74,13 @@ describe('withClient / withTransaction', () => {
     await expect(
       withTransaction(db.ds, async (client, manager) => {
         await copyEvents(client, ['event_4']);
-        await manager.update(ImportCheckpointEntity, { task_id: 'task_cp' }, { next_record: 2 });
+        await manager.update(TaskCheckpointEntity, { task_id: 'task_cp' }, { next_record: 2 });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     expect(await db.ds.getRepository(EventEntity).countBy({ id: 'event_4' })).toBe(0);
     const cp = await db.ds
-      .getRepository(ImportCheckpointEntity)
+      .getRepository(TaskCheckpointEntity)
       .findOneByOrFail({ task_id: 'task_cp' });
     expect(cp.next_record).toBe(1);
   });

@@ -16,7 +16,7 @@ const TABLES = [
   'tasks',
   'outbox',
   'events',
-  'import_checkpoints',
+  'task_checkpoints',
   'task_row_errors',
   'customers',
   'features',
@@ -84,6 +84,21 @@ describe('schema and migrations', () => {
     expect(rows).toHaveLength(1);
     const allowed = [...rows[0].def.matchAll(/'([^']+)'/g)].map((m) => m[1]);
     expect(allowed.sort()).toEqual([...values].sort());
+  });
+
+  it('keeps checkpoints in task_checkpoints, its key and cascade named after it', async () => {
+    const rows: { conname: string }[] = await db.ds.query(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'task_checkpoints'::regclass
+        ORDER BY conname`,
+    );
+    expect(rows.map((r) => r.conname)).toEqual([
+      'task_checkpoints_pkey',
+      'task_checkpoints_task_id_fkey',
+    ]);
+    const [{ old }]: { old: string | null }[] = await db.ds.query(
+      `SELECT to_regclass('import_checkpoints')::text AS old`,
+    );
+    expect(old).toBeNull();
   });
 
   it('rejects a task with a value outside an enum', async () => {

@@ -1,8 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 
-import { DataSource } from 'typeorm';
-
-import { OutboxRepository } from '@ferry/persistence';
+import { OutboxRepository, TaskRepository } from '@ferry/persistence';
 import { gaugeFromCallback } from '@ferry/telemetry';
 
 /**
@@ -12,7 +10,7 @@ import { gaugeFromCallback } from '@ferry/telemetry';
 @Injectable()
 export class TaskMetricsService implements OnApplicationBootstrap {
   constructor(
-    @Inject(DataSource) private readonly ds: DataSource,
+    private readonly tasks: TaskRepository,
     private readonly outbox: OutboxRepository,
   ) {}
 
@@ -21,18 +19,11 @@ export class TaskMetricsService implements OnApplicationBootstrap {
       'ferry_tasks',
       'Tasks by type, entity type and status',
       ['task_type', 'entity_type', 'task_status'],
-      async () => {
-        const rows: Array<{
-          task_type: string;
-          entity_type: string;
-          task_status: string;
-          n: string;
-        }> = await this.ds.query(
-          `SELECT task_type, entity_type, task_status, count(*) AS n
-             FROM tasks GROUP BY task_type, entity_type, task_status`,
-        );
-        return rows.map(({ n, ...labels }) => ({ labels, value: Number(n) }));
-      },
+      async () =>
+        (await this.tasks.countByStatus()).map(({ count, ...labels }) => ({
+          labels,
+          value: count,
+        })),
     );
     gaugeFromCallback(
       'ferry_outbox_backlog',

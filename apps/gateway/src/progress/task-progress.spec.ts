@@ -1,6 +1,15 @@
-import { EntityType, FileType, TaskStatus, type TaskStatusEvent, TaskType } from '@ferry/contracts';
+import {
+  EntityType,
+  FileType,
+  type TaskProjection,
+  TaskStatus,
+  type TaskStatusEvent,
+  TaskType,
+} from '@ferry/contracts';
+import { caseEvent, expectedTask, givenTask, PROJECTION_CASES } from '@ferry/contracts/testing';
 import type { TaskEntity } from '@ferry/persistence';
 
+import type { TaskResponse } from '../tasks/task-response';
 import { TaskProgress } from './task-progress';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -145,5 +154,40 @@ describe('TaskProgress', () => {
       T0,
     );
     expect(empty.snapshot(T0).percent).toBe(100);
+  });
+
+  describe('applies the projection rules (the shared case table)', () => {
+    const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+    /** What the live view shows of the fields the projection moves. */
+    const shown = (t: TaskResponse, seq: number): TaskProjection => ({
+      task_status: t.task_status as TaskStatus,
+      last_seq: seq,
+      processed_records: t.processed_records,
+      successful_records: t.successful_records,
+      failed_records: t.failed_records,
+      total_records: t.total_records,
+      error_summary: t.error_summary,
+      metadata: t.metadata,
+      file_url: t.file_url,
+      started_at: t.started_at,
+      completed_at: t.completed_at,
+      failed_at: t.failed_at,
+    });
+
+    it.each(PROJECTION_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const g = givenTask(c);
+      const p = new TaskProgress(
+        row({
+          ...g,
+          started_at: date(g.started_at),
+          completed_at: date(g.completed_at),
+          failed_at: date(g.failed_at),
+        }),
+        T0,
+      );
+      expect(p.applyEvent(caseEvent(c, 'task_1'), T0 + 60_000)).toBe(c.applied);
+      const { task, seq } = p.snapshot(T0 + 60_000);
+      expect(shown(task, seq)).toEqual(expectedTask(c));
+    });
   });
 });

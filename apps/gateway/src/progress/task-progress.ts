@@ -1,4 +1,10 @@
-import { TaskStatus, type TaskStatusEvent } from '@ferry/contracts';
+import {
+  applyStatusEvent,
+  isFinalStatus,
+  type TaskProjection,
+  TaskStatus,
+  type TaskStatusEvent,
+} from '@ferry/contracts';
 import type { TaskEntity } from '@ferry/persistence';
 
 import { type TaskResponse, toTaskResponse } from '../tasks/task-response';
@@ -16,19 +22,15 @@ export interface ProgressSnapshot {
   eta_seconds: number | null;
 }
 
-const FINAL = new Set<string>([TaskStatus.COMPLETED, TaskStatus.FAILED]);
 /** The rate is measured over samples this recent, so it follows the current speed. */
 const RATE_WINDOW_MS = 10_000;
 
-export function isFinalStatus(status: string): boolean {
-  return FINAL.has(status);
-}
-
 /**
  * The projected state of one task, kept in the gateway's hub: seeded from the task row, then
- * moved by status events with the status service's own rules (docs/ARCHITECTURE.md invariant 3): an
- * event applies only when its seq is newer, counters never go down, COMPLETED is final and a
- * FAILED task is not revived by a late event. So a watcher never sees counters go backwards.
+ * moved by status events with the status service's own rules, `applyStatusEvent` of
+ * @ferry/contracts (docs/ARCHITECTURE.md invariant 3): an event applies only when its seq is
+ * newer, counters never go down, COMPLETED is final and a FAILED task is not revived by a late
+ * event. So a watcher never sees counters go backwards.
  */
 export class TaskProgress {
   private task: TaskResponse;
@@ -55,31 +57,11 @@ export class TaskProgress {
 
   /** Applies a worker's event; returns false when it was stale, a repeat, or the task had ended. */
   applyEvent(e: TaskStatusEvent, now = Date.now()): boolean {
-    if (e.seq <= this.seq || this.task.task_status === TaskStatus.COMPLETED) return false;
-    const open = !this.isFinal;
-    const t = { ...this.task };
-    const c = e.counters;
-    this.seq = e.seq;
-    if (open) {
-      t.task_status =
-        e.kind === 'completed'
-          ? TaskStatus.COMPLETED
-          : e.kind === 'failed'
-            ? TaskStatus.FAILED
-            : TaskStatus.PROCESSING;
-      if (e.error_summary != null) t.error_summary = e.error_summary;
-      if (e.kind === 'completed') t.completed_at = e.at;
-      if (e.kind === 'failed') t.failed_at = e.at;
-    }
-    t.processed_records = Math.max(t.processed_records, c.processed_records);
-    t.successful_records = Math.max(t.successful_records, c.successful_records);
-    t.failed_records = Math.max(t.failed_records, c.failed_records);
-    if (c.total_records != null) t.total_records = c.total_records;
-    if (e.metadata) t.metadata = { ...t.metadata, ...e.metadata };
-    if (e.file_url) t.file_url = e.file_url;
-    t.started_at = t.started_at ?? e.at;
-    t.updated_at = new Date(now).toISOString();
-    this.task = t;
+    const next = applyStatusEvent(projectionOf(this.task, this.seq), e);
+    if (!next) return false;
+    const { last_seq, ...moved } = next;
+    this.task = { ...this.task, ...moved, updated_at: new Date(now).toISOString() };
+    this.seq = last_seq;
     this.sample(now);
     return true;
   }
@@ -149,3 +131,21 @@ export class TaskProgress {
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** The fields of the task that status events move, as the state machine sees them. */
+function projectionOf(t: TaskResponse, seq: number): TaskProjection {
+  return {
+    task_status: t.task_status as TaskStatus,
+    last_seq: seq,
+    processed_records: t.processed_records,
+    successful_records: t.successful_records,
+    failed_records: t.failed_records,
+    total_records: t.total_records,
+    error_summary: t.error_summary,
+    metadata: t.metadata,
+    file_url: t.file_url,
+    started_at: t.started_at,
+    completed_at: t.completed_at,
+    failed_at: t.failed_at,
+  };
+}

@@ -1,10 +1,8 @@
 import type { Provider } from '@nestjs/common';
 
-import { DataSource } from 'typeorm';
-
 import { Subjects } from '@ferry/contracts';
 import { JetStreamClient } from '@ferry/messaging';
-import { TaskEntity } from '@ferry/persistence';
+import { TaskRepository } from '@ferry/persistence';
 
 import { GatewayConfig } from '../gateway.config';
 import { TaskWatchHub } from './task-watch.hub';
@@ -15,12 +13,12 @@ export const taskWatchHubProvider: Provider = {
   useFactory: (
     client: JetStreamClient,
     subjects: Subjects,
-    ds: DataSource,
+    tasks: TaskRepository,
     config: GatewayConfig,
   ) =>
-    new TaskWatchHub(client.nc, subjects, (id) => ds.getRepository(TaskEntity).findOneBy({ id }), {
+    new TaskWatchHub(client.nc, subjects, (id) => tasks.findById(id), {
       heartbeatMs: config.FERRY_SSE_HEARTBEAT_MS,
       pollMs: config.FERRY_SSE_POLL_MS,
     }),
-  inject: [JetStreamClient, Subjects, DataSource, GatewayConfig],
+  inject: [JetStreamClient, Subjects, TaskRepository, GatewayConfig],
 };

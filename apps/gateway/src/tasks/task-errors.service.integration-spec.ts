@@ -41,7 +41,7 @@ describe('TaskErrorsService (PostgreSQL)', () => {
       [taskId, me.tenantId, me.environmentId],
     );
     await db.ds.query(
-      `INSERT INTO import_checkpoints (task_id, part, columns) VALUES ($1, 0, '["name","external_id","email"]')`,
+      `INSERT INTO task_checkpoints (task_id, part, columns) VALUES ($1, 0, '["name","external_id","email"]')`,
       [taskId],
     );
     // More rows than one page, numbered out of insertion order, one with a key the header lacks.

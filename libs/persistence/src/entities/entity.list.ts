@@ -1,9 +1,9 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { EnvironmentEntity } from './environment.entity';
 import { EventEntity } from './event.entity';
-import { ImportCheckpointEntity } from './import-checkpoint.entity';
 import { OutboxEntity } from './outbox.entity';
 import { TaskEntity } from './task.entity';
+import { TaskCheckpointEntity } from './task-checkpoint.entity';
 import { TaskRowErrorEntity } from './task-row-error.entity';
 import { TenantEntity } from './tenant.entity';
 
@@ -15,6 +15,6 @@ export const PERSISTENCE_ENTITIES = [
   TaskEntity,
   OutboxEntity,
   EventEntity,
-  ImportCheckpointEntity,
+  TaskCheckpointEntity,
   TaskRowErrorEntity,
 ];

@@ -1,5 +1,9 @@
 import { type DataSource } from 'typeorm';
 
+import { type RowError } from '@ferry/contracts';
+
+import { type Queryable } from '../pg-client.helper';
+
 /** One rejected row as `/errors` lists it. */
 export interface RowErrorLine {
   row_number: number;
@@ -8,9 +12,36 @@ export interface RowErrorLine {
   raw: Record<string, string>;
 }
 
-/** Reads a task's rejected rows in pages (never the whole set in memory). */
+/**
+ * A task's rejected rows: stored once each as batches commit, read in pages (never the whole set
+ * in memory).
+ */
 export class TaskRowErrorRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Stores a batch's rejected rows (call inside the batch's transaction: docs/ARCHITECTURE.md
+   * invariant 2). A row already stored keeps its first error, so a redelivered batch lists no
+   * row twice (invariant 7).
+   */
+  async insert(db: Queryable, taskId: string, part: number, errors: RowError[]): Promise<void> {
+    if (errors.length === 0) return;
+    await db.query(
+      `INSERT INTO task_row_errors (task_id, part, row_number, error_code, error_message, raw)
+       SELECT $1, $2, r.n, r.code, r.message, r.raw
+       FROM unnest($3::bigint[], $4::text[], $5::text[], $6::jsonb[]) AS r(n, code, message, raw)
+       ON CONFLICT (task_id, row_number) DO NOTHING`,
+      [
+        taskId,
+        part,
+        errors.map((e) => e.row_number),
+        errors.map((e) => e.code),
+        // A rejected row may hold NUL characters, which neither text nor jsonb can store.
+        errors.map((e) => withoutNul(e.message)),
+        errors.map((e) => JSON.stringify(e.raw, (_k, v: unknown) => withoutNul(v))),
+      ],
+    );
+  }
 
   /**
    * The columns the rejected rows have: every key of their original cells, in the file's column
@@ -22,7 +53,7 @@ export class TaskRowErrorRepository {
       [taskId],
     );
     const saved: Array<{ columns: string[] }> = await this.ds.query(
-      'SELECT columns FROM import_checkpoints WHERE task_id = $1 ORDER BY part',
+      'SELECT columns FROM task_checkpoints WHERE task_id = $1 ORDER BY part',
       [taskId],
     );
     const order = new Map<string, number>();
@@ -47,4 +78,10 @@ export class TaskRowErrorRepository {
       );
     return rows.map((r) => ({ ...r, row_number: Number(r.row_number) }));
   }
+}
+
+function withoutNul<T>(value: T): T {
+  return typeof value === 'string' && value.includes('\0')
+    ? (value.replaceAll('\0', '\ufffd') as T)
+    : value;
 }

@@ -142,6 +142,41 @@ describe('TaskRepository', () => {
     });
   });
 
+  describe('findById and countByStatus', () => {
+    it('finds a task by id whatever its scope', async () => {
+      const res = await create(newTask({ tenant_id: 'tenant_z' }));
+      if (!res.created) throw new Error('expected a new task');
+      expect(await tasks.findById(res.task.id)).toMatchObject({ tenant_id: 'tenant_z' });
+      expect(await tasks.findById('task_missing')).toBeNull();
+    });
+
+    it('counts tasks by type, entity type and status over every tenant', async () => {
+      const group = (status: TaskStatus) => ({
+        task_type: TaskType.EXPORT,
+        entity_type: EntityType.PRICES,
+        task_status: status,
+      });
+      const count = async (status: TaskStatus): Promise<number> =>
+        (await tasks.countByStatus()).find(
+          (g) =>
+            g.task_type === TaskType.EXPORT &&
+            g.entity_type === EntityType.PRICES &&
+            g.task_status === status,
+        )?.count ?? 0;
+      const [pending, failed] = [await count(TaskStatus.PENDING), await count(TaskStatus.FAILED)];
+      const over = { task_type: TaskType.EXPORT, entity_type: EntityType.PRICES };
+      await create(newTask({ ...over, tenant_id: 'tenant_c1' }));
+      await create(newTask({ ...over, tenant_id: 'tenant_c2' }));
+      const gone = await create(newTask(over));
+      if (!gone.created) throw new Error('expected a new task');
+      await db.ds.query(`UPDATE tasks SET task_status = 'FAILED' WHERE id = $1`, [gone.task.id]);
+
+      const groups = await tasks.countByStatus();
+      expect(groups).toContainEqual({ ...group(TaskStatus.PENDING), count: pending + 2 });
+      expect(groups).toContainEqual({ ...group(TaskStatus.FAILED), count: failed + 1 });
+    });
+  });
+
   describe('list', () => {
     const listScope: TaskScope = { tenantId: 'tenant_list', environmentId: 'env_list' };
     const base: TaskListFilters = { limit: 50, offset: 0, sort: 'created_at', order: 'desc' };

@@ -8,6 +8,7 @@ import {
   type NewTask,
   type OutboxDraft,
   type StatusChangeResult,
+  type TaskCount,
   type TaskListFilters,
   type TaskScope,
 } from './task.types';
@@ -135,6 +136,11 @@ export class TaskRepository {
     });
   }
 
+  /** A task by id in any scope: for callers that checked the scope already (the SSE hub). */
+  findById(id: string): Promise<TaskEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
   /** A task of this tenant+environment, or null (another tenant's task is as good as missing). */
   findScoped(id: string, tenantId: string, environmentId: string): Promise<TaskEntity | null> {
     return this.repo.findOneBy({ id, tenant_id: tenantId, environment_id: environmentId });
@@ -165,6 +171,15 @@ export class TaskRepository {
       .limit(f.limit);
     const [items, total] = await qb.getManyAndCount();
     return { items, total };
+  }
+
+  /** How many tasks there are by type, entity type and status, over every tenant (a gauge). */
+  async countByStatus(): Promise<TaskCount[]> {
+    const rows: Array<Omit<TaskCount, 'count'> & { n: string }> = await this.ds.query(
+      `SELECT task_type, entity_type, task_status, count(*) AS n
+         FROM tasks GROUP BY task_type, entity_type, task_status`,
+    );
+    return rows.map(({ n, ...labels }) => ({ ...labels, count: Number(n) }));
   }
 
   /**

@@ -48,6 +48,14 @@ export type StatusChangeResult =
   | { kind: 'cancelled'; task: TaskEntity }
   | { kind: 'retried'; task: TaskEntity; outboxId: string; message: OutboxDraft };
 
+/** One group of `countByStatus`. */
+export interface TaskCount {
+  task_type: TaskType;
+  entity_type: EntityType;
+  task_status: TaskStatus;
+  count: number;
+}
+
 export interface TaskScope {
   tenantId: string;
   environmentId: string;

@@ -10,7 +10,7 @@ import { Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { type DataSource } from 'typeorm';
 
-import { type EntityType, FerryError, type TaskCreatedEvent, TaskStatus } from '@ferry/contracts';
+import { type EntityType, FerryError, type TaskCreatedEvent } from '@ferry/contracts';
 import {
   type FetchPolicy,
   isFolderKey,
@@ -20,16 +20,14 @@ import {
   putFileToUrl,
   redactUrl,
 } from '@ferry/files';
-import { withClient } from '@ferry/persistence';
+import { CheckpointRepository, withClient } from '@ferry/persistence';
 
 import type { EntityExportDefinition } from '../export-definition';
-import { CancelWatch, TaskCancelledError } from './cancel.watch';
-import { CheckpointFencedError, CheckpointStore } from './checkpoint.store';
 import { type ExportFormatter, exportFormatter } from './export-format';
 import { buildExportQuery, parseExportSelection } from './export-selection';
-import type { RunControl } from './import.runner';
 import { type StatusPublisher } from './status.publisher';
-import { TaskFailer } from './task.failer';
+import { exportCounters } from './status-news';
+import { type RunControl, TaskDelivery } from './task-delivery';
 
 export interface ExportSettings {
   /** Rows per cursor FETCH: memory holds about one fetch of rows and its text. */
@@ -47,11 +45,13 @@ type Destination = { kind: 'object'; url: string } | { kind: 'put'; url: string 
  * Runs one export task: one REPEATABLE READ snapshot, a count, then a cursor read in fetches,
  * rendered (CSV or JSON, optionally gzip) and streamed straight into the destination. Memory stays
  * at one fetch whatever the table size. A redelivery exports again and replaces the object.
+ * What every delivery does (skip a finished task, watch for a cancel, fail or retry on an error)
+ * is `TaskDelivery`; the checkpoint serves only for the status sequence.
  */
 export class ExportRunner {
   private readonly logger = new Logger(ExportRunner.name);
-  private readonly checkpoints = new CheckpointStore();
-  private readonly failer: TaskFailer;
+  private readonly checkpoints = new CheckpointRepository();
+  private readonly delivery: TaskDelivery;
 
   constructor(
     private readonly ds: DataSource,
@@ -60,48 +60,17 @@ export class ExportRunner {
     private readonly definitions: ReadonlyMap<EntityType, EntityExportDefinition>,
     private readonly settings: ExportSettings,
   ) {
-    this.failer = new TaskFailer(ds, status);
+    // A cancel (PUT FAILED) or a retry aborts a running export within a second.
+    this.delivery = new TaskDelivery(ds, status, ExportRunner.name);
   }
 
-  async run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
-    const rows: Array<{ task_status: TaskStatus; attempt: number }> = await this.ds.query(
-      'SELECT task_status, attempt FROM tasks WHERE id = $1',
-      [task.task_id],
-    );
-    const current = rows[0];
-    if (!current) {
-      this.logger.warn(`task ${task.task_id} no longer exists; message dropped`);
-      return;
-    }
-    if (current.task_status === TaskStatus.COMPLETED || current.task_status === TaskStatus.FAILED) {
-      return;
-    }
-    if (task.attempt < current.attempt) return;
-    // A cancel (PUT FAILED) or a retry aborts this delivery within a second.
-    const watch = new CancelWatch(this.ds, task.task_id, task.attempt, control.signal, 1000);
-    try {
-      await this.export(task, { signal: watch.signal });
-    } catch (err) {
-      if (err instanceof TaskCancelledError || watch.cancelled) {
-        this.logger.log(`task ${task.task_id} was cancelled or retried: the export stops`);
-        return;
-      }
-      if (err instanceof CheckpointFencedError) {
-        this.logger.warn(err.message);
-        return;
-      }
-      if (err instanceof FerryError && !err.retryable) {
-        await this.fail(task.task_id, err.message);
-        return;
-      }
-      throw err;
-    } finally {
-      watch.stop();
-    }
+  run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
+    return this.delivery.run(task, control, (watched) => this.export(task, watched));
   }
 
+  /** Ends a task as FAILED with a sentence saying why (also used when deliveries run out). */
   fail(taskId: string, reason: string): Promise<void> {
-    return this.failer.fail(taskId, reason);
+    return this.delivery.fail(taskId, reason);
   }
 
   private async export(task: TaskCreatedEvent, control: RunControl): Promise<void> {
@@ -135,7 +104,7 @@ export class ExportRunner {
         await this.status.publishProgress(task.task_id, {
           kind: 'started',
           seq: cp.seq,
-          counters: counters(0, total),
+          counters: exportCounters(0, total),
         });
         await client.query(
           `DECLARE export_rows NO SCROLL CURSOR FOR ${query.select}`,
@@ -151,7 +120,7 @@ export class ExportRunner {
           await this.status.publishProgress(task.task_id, {
             kind: 'progress',
             seq: cp.seq,
-            counters: counters(written, total),
+            counters: exportCounters(written, total),
           });
         };
         const body = Readable.from(
@@ -173,7 +142,7 @@ export class ExportRunner {
     await this.status.publish(task.task_id, {
       kind: 'completed',
       seq: cp.seq,
-      counters: counters(result.rows, result.rows),
+      counters: exportCounters(result.rows, result.rows),
       file_url: result.url,
       metadata: {
         row_count: result.rows,
@@ -261,13 +230,4 @@ function destinationOf(
     return { kind: 'object', url: objectUrl({ ...loc, key: `${loc.key}${name}` }) };
   }
   return { kind: 'object', url };
-}
-
-function counters(done: number, total: number) {
-  return {
-    processed_records: done,
-    successful_records: done,
-    failed_records: 0,
-    total_records: total,
-  };
 }

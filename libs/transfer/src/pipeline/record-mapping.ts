@@ -1,7 +1,5 @@
 import { type Readable } from 'stream';
 
-import type { PoolClient } from 'pg';
-
 import { FerryError, FileType, type RowError, RowErrorCode } from '@ferry/contracts';
 import { type CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
 
@@ -112,15 +110,6 @@ export class RecordMapping {
     return { mapping, pending: first.value.slice(1) };
   }
 
-  /** The columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
-  static async savedColumns(client: PoolClient, taskId: string, part: number): Promise<string[]> {
-    const { rows } = await client.query<{ columns: string[] }>(
-      'SELECT columns FROM import_checkpoints WHERE task_id = $1 AND part = $2',
-      [taskId, part],
-    );
-    return rows[0]?.columns ?? [];
-  }
-
   private restore(saved: readonly string[]): void {
     if (saved.length === 0) return;
     this.addColumns(saved);
@@ -160,18 +149,13 @@ export class RecordMapping {
     return entry.map(rec.values, rec.line);
   }
 
-  /** Saves the columns seen so far with the checkpoint, when new ones appeared since the last save. */
-  async saveColumns(client: PoolClient, taskId: string, part: number): Promise<void> {
+  /**
+   * Saves the columns seen so far with the checkpoint (`save` runs in the batch's transaction),
+   * when new ones appeared since the last save.
+   */
+  async saveColumns(save: (columns: readonly string[]) => Promise<void>): Promise<void> {
     if (!this.columnsChanged) return;
-    // Appends only the columns not saved yet: an earlier delivery's order stays first.
-    await client.query(
-      `UPDATE import_checkpoints SET columns = columns || (
-         SELECT coalesce(jsonb_agg(t.c ORDER BY t.n), '[]'::jsonb)
-         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(c, n)
-         WHERE NOT columns @> jsonb_build_array(t.c))
-       WHERE task_id = $1 AND part = $2`,
-      [taskId, part, JSON.stringify(this.columns)],
-    );
+    await save(this.columns);
     this.columnsChanged = false;
   }
 

@@ -1,16 +1,17 @@
 import { type DataSource } from 'typeorm';
 
-import { withClient } from '@ferry/persistence';
+import { type Checkpoint, CheckpointRepository, withClient } from '@ferry/persistence';
 
-import { type Checkpoint, CheckpointStore } from './checkpoint.store';
 import { type StatusPublisher } from './status.publisher';
+import { counters } from './status-news';
 
 /**
  * Ends a task as FAILED with a sentence saying why: takes the next status sequence from the task's
- * checkpoint (so the failure orders after any progress already announced) and publishes it.
+ * checkpoint (so the failure orders after any progress already announced) and publishes it. The
+ * status service projects it into the row, as it does every worker's news.
  */
 export class TaskFailer {
-  private readonly checkpoints = new CheckpointStore();
+  private readonly checkpoints = new CheckpointRepository();
 
   constructor(
     private readonly ds: DataSource,
@@ -24,12 +25,7 @@ export class TaskFailer {
     await this.status.publish(taskId, {
       kind: 'failed',
       seq: cp.seq,
-      counters: {
-        processed_records: cp.processed,
-        successful_records: cp.successful,
-        failed_records: cp.failed,
-        total_records: cp.totalRecords,
-      },
+      counters: counters(cp),
       error_summary: reason,
     });
   }

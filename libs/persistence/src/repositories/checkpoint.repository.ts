@@ -1,6 +1,6 @@
-import type { PoolClient } from 'pg';
-
 import { type RowError } from '@ferry/contracts';
+
+import { type Queryable } from '../pg-client.helper';
 
 /** One part's checkpoint (docs/ARCHITECTURE.md invariant 6: the whole file is part 0 for now). */
 export interface Checkpoint {
@@ -27,8 +27,6 @@ export interface CheckpointAdvance {
   errorSamples: Checkpoint['errorSamples'];
   totalRecords: number | null;
 }
-
-type Queryable = Pick<PoolClient, 'query'>;
 
 interface CheckpointRow {
   task_id: string;
@@ -70,19 +68,22 @@ export class CheckpointFencedError extends Error {
 }
 
 /**
- * SQL for import checkpoints and row errors. Every write is fenced by `seq`: it applies only if
- * the checkpoint is still where this worker last saw it, so two deliveries of one task running at
+ * SQL on `task_checkpoints`: where an import part stands, and the status sequence of any task
+ * (an export's too). Every method works on the connection it is given, so that a batch's
+ * transaction commits its rows, row errors and checkpoint together (docs/ARCHITECTURE.md
+ * invariant 2). Every write that moves the checkpoint is fenced by `seq`: it applies only if the
+ * checkpoint is still where this worker last saw it, so two deliveries of one task running at
  * once (a worker presumed dead that was not) can never both commit the same rows.
  */
-export class CheckpointStore {
+export class CheckpointRepository {
   async open(db: Queryable, taskId: string, attempt: number): Promise<Checkpoint> {
     await db.query(
-      `INSERT INTO import_checkpoints (task_id, part, attempt) VALUES ($1, 0, $2)
+      `INSERT INTO task_checkpoints (task_id, part, attempt) VALUES ($1, 0, $2)
        ON CONFLICT (task_id, part) DO NOTHING`,
       [taskId, attempt],
     );
     const { rows } = await db.query<CheckpointRow>(
-      `SELECT ${COLUMNS} FROM import_checkpoints WHERE task_id = $1 AND part = 0`,
+      `SELECT ${COLUMNS} FROM task_checkpoints WHERE task_id = $1 AND part = 0`,
       [taskId],
     );
     return toCheckpoint(rows[0]);
@@ -91,7 +92,7 @@ export class CheckpointStore {
   /** Takes the next sequence number (for an event that commits no rows: started, failed). */
   async bumpSeq(db: Queryable, cp: Checkpoint): Promise<Checkpoint> {
     const { rows } = await db.query<CheckpointRow>(
-      `UPDATE import_checkpoints SET seq = seq + 1, updated_at = now()
+      `UPDATE task_checkpoints SET seq = seq + 1, updated_at = now()
        WHERE task_id = $1 AND part = $2 AND seq = $3 RETURNING ${COLUMNS}`,
       [cp.taskId, cp.part, cp.seq],
     );
@@ -102,7 +103,7 @@ export class CheckpointStore {
   /** Moves the checkpoint past a committed batch (call inside the batch's transaction). */
   async advance(db: Queryable, cp: Checkpoint, a: CheckpointAdvance): Promise<Checkpoint> {
     const { rows } = await db.query<CheckpointRow>(
-      `UPDATE import_checkpoints SET
+      `UPDATE task_checkpoints SET
          next_record = next_record + $4, processed = processed + $4,
          successful = successful + $5, failed = failed + $6, duplicates = duplicates + $7,
          error_samples = $8::jsonb, total_records = $9, seq = seq + 1, updated_at = now()
@@ -123,33 +124,32 @@ export class CheckpointStore {
     return toCheckpoint(rows[0]);
   }
 
-  async insertRowErrors(
+  /** The file's columns an earlier delivery saved (resuming a JSON file skips the elements that had them). */
+  async savedColumns(db: Queryable, taskId: string, part: number): Promise<string[]> {
+    const { rows } = await db.query<{ columns: string[] }>(
+      'SELECT columns FROM task_checkpoints WHERE task_id = $1 AND part = $2',
+      [taskId, part],
+    );
+    return rows[0]?.columns ?? [];
+  }
+
+  /**
+   * Saves the file's columns with the checkpoint (for `/errors`, in the file's order). Appends
+   * only the columns not saved yet, so an earlier delivery's order stays first.
+   */
+  async saveColumns(
     db: Queryable,
     taskId: string,
     part: number,
-    errors: RowError[],
+    columns: readonly string[],
   ): Promise<void> {
-    if (errors.length === 0) return;
     await db.query(
-      `INSERT INTO task_row_errors (task_id, part, row_number, error_code, error_message, raw)
-       SELECT $1, $2, r.n, r.code, r.message, r.raw
-       FROM unnest($3::bigint[], $4::text[], $5::text[], $6::jsonb[]) AS r(n, code, message, raw)
-       ON CONFLICT (task_id, row_number) DO NOTHING`,
-      [
-        taskId,
-        part,
-        errors.map((e) => e.row_number),
-        errors.map((e) => e.code),
-        // A rejected row may hold NUL characters, which neither text nor jsonb can store.
-        errors.map((e) => withoutNul(e.message)),
-        errors.map((e) => JSON.stringify(e.raw, (_k, v: unknown) => withoutNul(v))),
-      ],
+      `UPDATE task_checkpoints SET columns = columns || (
+         SELECT coalesce(jsonb_agg(t.c ORDER BY t.n), '[]'::jsonb)
+         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(c, n)
+         WHERE NOT columns @> jsonb_build_array(t.c))
+       WHERE task_id = $1 AND part = $2`,
+      [taskId, part, JSON.stringify(columns)],
     );
   }
-}
-
-function withoutNul<T>(value: T): T {
-  return typeof value === 'string' && value.includes('\0')
-    ? (value.replaceAll('\0', '\ufffd') as T)
-    : value;
 }

@@ -5,11 +5,12 @@ import { RowError } from '@ferry/contracts';
 import { bigintTransformer } from '../bigint.transformer';
 
 /**
- * Where an import (part) stands, committed with each batch (docs/ARCHITECTURE.md invariant 2). Keyed by
- * (task, part) so that splitting a file into byte ranges adds parts; the whole file is part 0.
+ * Where an import (part) stands, committed with each batch (docs/ARCHITECTURE.md invariant 2), and
+ * the status sequence of every task, exports included (invariant 3). Keyed by (task, part) so that
+ * splitting a file into byte ranges adds parts; the whole file is part 0 (invariant 6).
  */
-@Entity({ name: 'import_checkpoints' })
-export class ImportCheckpointEntity {
+@Entity({ name: 'task_checkpoints' })
+export class TaskCheckpointEntity {
   @PrimaryColumn({ type: 'text' })
   task_id: string;
 
@@ -45,6 +46,10 @@ export class ImportCheckpointEntity {
   /** The first 10 row errors, for `error_summary`. */
   @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
   error_samples: RowError[];
+
+  /** The file's columns in order of first appearance, for `/errors` (docs/DECISIONS.md 32). */
+  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  columns: string[];
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   updated_at: Date;

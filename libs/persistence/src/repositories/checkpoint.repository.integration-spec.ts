@@ -1,15 +1,16 @@
 import type { PoolClient } from 'pg';
 
 import { newId, type RowError, RowErrorCode } from '@ferry/contracts';
-import { withClient, withTransaction } from '@ferry/persistence';
-import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
+import { withClient, withTransaction } from '../pg-client.helper';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import {
   type Checkpoint,
   type CheckpointAdvance,
   CheckpointFencedError,
-  CheckpointStore,
-} from './checkpoint.store';
+  CheckpointRepository,
+} from './checkpoint.repository';
+import { TaskRowErrorRepository } from './task-row-error.repository';
 
 const advance = (records: number, more: Partial<CheckpointAdvance> = {}): CheckpointAdvance => ({
   records,
@@ -28,9 +29,10 @@ const rowError = (line: number, message = `event_name is required (${line})`): R
   raw: { event_name: '', external_customer_id: `c${line}` },
 });
 
-describe('CheckpointStore (PostgreSQL)', () => {
-  const store = new CheckpointStore();
+describe('CheckpointRepository and row errors (PostgreSQL)', () => {
+  const store = new CheckpointRepository();
   let db: TestDatabase;
+  let rowErrors: TaskRowErrorRepository;
   const use = <T>(fn: (c: PoolClient) => Promise<T>) => withClient(db.ds, fn);
 
   async function newTask(): Promise<string> {
@@ -47,6 +49,7 @@ describe('CheckpointStore (PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ferry_ut_checkpoint');
+    rowErrors = new TaskRowErrorRepository(db.ds);
   });
 
   afterAll(async () => {
@@ -145,7 +148,7 @@ describe('CheckpointStore (PostgreSQL)', () => {
     const cp = await stored(taskId);
     await expect(
       withTransaction(db.ds, async (c) => {
-        await store.insertRowErrors(c, taskId, 0, [rowError(2)]);
+        await rowErrors.insert(c, taskId, 0, [rowError(2)]);
         await store.advance(c, cp, advance(10, { failed: 1, successful: 9 }));
         throw new Error('COPY failed');
       }),
@@ -160,10 +163,10 @@ describe('CheckpointStore (PostgreSQL)', () => {
 
   it('inserts row errors once: a second insert of the same rows keeps the first', async () => {
     const taskId = await newTask();
-    await use((c) => store.insertRowErrors(c, taskId, 0, []));
-    await use((c) => store.insertRowErrors(c, taskId, 0, [rowError(2), rowError(5)]));
+    await use((c) => rowErrors.insert(c, taskId, 0, []));
+    await use((c) => rowErrors.insert(c, taskId, 0, [rowError(2), rowError(5)]));
     await use((c) =>
-      store.insertRowErrors(c, taskId, 0, [rowError(5, 'again'), rowError(9, 'quote " and ☃')]),
+      rowErrors.insert(c, taskId, 0, [rowError(5, 'again'), rowError(9, 'quote " and ☃')]),
     );
     const rows: Array<Record<string, unknown>> = await db.ds.query(
       `SELECT part, row_number::int AS row_number, error_code, error_message, raw
@@ -181,5 +184,23 @@ describe('CheckpointStore (PostgreSQL)', () => {
       expect.objectContaining({ row_number: 5, error_message: 'event_name is required (5)' }),
       expect.objectContaining({ row_number: 9, error_message: 'quote " and ☃' }),
     ]);
+  });
+
+  it('saves the columns of the file, appending only new ones in order, and reads them back', async () => {
+    const taskId = await newTask();
+    await stored(taskId);
+    expect(await use((c) => store.savedColumns(c, taskId, 0))).toEqual([]);
+    await use((c) => store.saveColumns(c, taskId, 0, ['event_id', 'event_name']));
+    await use((c) => store.saveColumns(c, taskId, 0, ['event_name', 'legacy', 'event_id', 'n']));
+    expect(await use((c) => store.savedColumns(c, taskId, 0))).toEqual([
+      'event_id',
+      'event_name',
+      'legacy',
+      'n',
+    ]);
+    expect(await use((c) => store.savedColumns(c, taskId, 1))).toEqual([]);
+    // /errors lists the rejected rows' keys in that order, unknown ones last.
+    await use((c) => rowErrors.insert(c, taskId, 0, [rowError(2)]));
+    expect(await rowErrors.columns(taskId)).toEqual(['event_name', 'external_customer_id']);
   });
 });
