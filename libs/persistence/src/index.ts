@@ -14,7 +14,6 @@ export * from './entities/environment.entity';
 export * from './entities/api-key.entity';
 export * from './entities/task.entity';
 export * from './entities/outbox.entity';
-export * from './entities/event.entity';
 export * from './entities/task-checkpoint.entity';
 export * from './entities/task-row-error.entity';
 export * from './entities/entity.list';

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource } from 'typeorm';
 
 /**
  * A raw pg connection, or the part of one a repository method needs. Methods that must run
@@ -21,31 +21,6 @@ export async function withClient<T>(
   try {
     const client = (await qr.connect()) as PoolClient;
     return await fn(client);
-  } finally {
-    await qr.release();
-  }
-}
-
-/**
- * Like withClient inside one transaction; `manager` runs ORM queries on the same connection, so
- * a COPY and the checkpoint that records it commit together. Rolls back when `fn` throws.
- */
-export async function withTransaction<T>(
-  ds: DataSource,
-  fn: (client: PoolClient, manager: EntityManager) => Promise<T>,
-): Promise<T> {
-  const qr = ds.createQueryRunner();
-  try {
-    const client = (await qr.connect()) as PoolClient;
-    await qr.startTransaction();
-    try {
-      const result = await fn(client, qr.manager);
-      await qr.commitTransaction();
-      return result;
-    } catch (err) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction();
-      throw err;
-    }
   } finally {
     await qr.release();
   }

@@ -1,6 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { EnvironmentEntity } from './environment.entity';
-import { EventEntity } from './event.entity';
 import { OutboxEntity } from './outbox.entity';
 import { TaskEntity } from './task.entity';
 import { TaskCheckpointEntity } from './task-checkpoint.entity';
@@ -14,7 +13,6 @@ export const PERSISTENCE_ENTITIES = [
   ApiKeyEntity,
   TaskEntity,
   OutboxEntity,
-  EventEntity,
   TaskCheckpointEntity,
   TaskRowErrorEntity,
 ];

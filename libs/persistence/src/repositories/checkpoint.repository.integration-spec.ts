@@ -2,8 +2,9 @@ import type { PoolClient } from 'pg';
 
 import { newId, type RowError, RowErrorCode } from '@ferry/contracts';
 
-import { withClient, withTransaction } from '../pg-client.helper';
+import { withClient } from '../pg-client.helper';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { withTransaction } from '../testing/transaction';
 import {
   type Checkpoint,
   type CheckpointAdvance,

@@ -57,6 +57,18 @@ describe('BatchCommitter (PostgreSQL)', () => {
     };
   }
 
+  /**
+   * Two more batches, a slow one first: true when the second wrote while the first still slept,
+   * i.e. the committer still writes batches at once.
+   */
+  async function writesAtOnce(c: BatchCommitter<Work, number>, n: number): Promise<boolean> {
+    log = [];
+    await c.submit({ n, keys: [`later-${n}`], delayMs: 300 });
+    await c.submit({ n: n + 1, keys: [`later-${n + 1}`] });
+    await c.drain();
+    return log.indexOf(`write ${n + 1}`) < log.indexOf(`write ${n}`);
+  }
+
   const rows = async () =>
     (await db.ds.query('SELECT k, batch FROM t ORDER BY k')) as Array<{ k: string; batch: number }>;
 
@@ -76,8 +88,8 @@ describe('BatchCommitter (PostgreSQL)', () => {
       'finish 2 (1)',
       'committed 2',
     ]);
-    expect(c.isParallel).toBe(true);
     expect(await rows()).toHaveLength(4);
+    expect(await writesAtOnce(c, 3)).toBe(true);
   });
 
   it('writes batches again one at a time when an earlier one waits on a later one', async () => {
@@ -88,7 +100,6 @@ describe('BatchCommitter (PostgreSQL)', () => {
     await c.submit({ n: 1, keys: ['shared', 'y'] });
     await c.submit({ n: 2, keys: ['z'] });
     await c.drain();
-    expect(c.isParallel).toBe(false);
     expect(log.filter((l) => l.startsWith('committed'))).toEqual([
       'committed 0',
       'committed 1',
@@ -102,6 +113,8 @@ describe('BatchCommitter (PostgreSQL)', () => {
       { k: 'z', batch: 2 },
     ]);
     expect(log).toContain('finish 1 (1)');
+    // The task stays on one writer from then on.
+    expect(await writesAtOnce(c, 3)).toBe(false);
   });
 
   it('commits nothing after a batch that failed, and throws its error', async () => {

@@ -41,6 +41,7 @@ function isLockConflict(err: unknown): boolean {
 export class BatchCommitter<W, R> {
   private readonly inFlight: Job<W>[] = [];
   private last: Promise<Outcome> = Promise.resolve('committed');
+  /** True until a lock conflict sent the task to one writer. */
   private parallel: boolean;
 
   constructor(
@@ -50,11 +51,6 @@ export class BatchCommitter<W, R> {
     private readonly lockTimeoutMs = 1000,
   ) {
     this.parallel = writers > 1;
-  }
-
-  /** True until a lock conflict sent the task to one writer. */
-  get isParallel(): boolean {
-    return this.parallel;
   }
 
   /**

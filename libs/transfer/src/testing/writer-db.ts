@@ -1,8 +1,7 @@
 import type { PoolClient } from 'pg';
 
 import { newId } from '@ferry/contracts';
-import { withTransaction } from '@ferry/persistence';
-import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
+import { createTestDatabase, type TestDatabase, withTransaction } from '@ferry/persistence/testing';
 
 import { type EntityImportDefinition, type ImportScope } from '../entity-definition';
 import { isError } from './map-row';
