@@ -1,7 +1,7 @@
 import { FerryError, RowErrorCode } from '@ferry/contracts';
 
 import { HAS_NUL, NOT_UTF8, REPLACEMENT_CHAR } from '../stream/text-chunks';
-import { splitJsonObject } from './json-object.splitter';
+import { isWs, splitJsonObject } from './json-object.splitter';
 import { type JsonRecord } from './json-record';
 
 const enum Mode {
@@ -35,10 +35,6 @@ export interface JsonScanLimits {
   maxColumns: number;
   /** Longest value of a key (a nested value as text); a longer one is a row error. */
   maxCellChars: number;
-}
-
-function isWs(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 function describe(c: string): string {

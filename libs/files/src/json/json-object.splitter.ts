@@ -13,7 +13,8 @@ class SyntaxProblem {
   constructor(readonly message: string) {}
 }
 
-function isWs(c: number): boolean {
+/** JSON's four whitespace characters (RFC 8259 §2), by char code. */
+export function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 

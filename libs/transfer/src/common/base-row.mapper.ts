@@ -1,8 +1,8 @@
 import { type RowError, RowErrorCode } from '@ferry/contracts';
 
 import { type CompiledRowMapper } from '../entity-definition';
-import { rawCells } from '../entity-types/events/event-row.mapper';
 import { CellReader } from './cell.reader';
+import { rawCells } from './raw-cells';
 import { RowProblem } from './row-problem';
 
 /** Where a record came from, so a row the writer refuses later still has its line and cells. */

@@ -12,7 +12,8 @@ import { invalid, required, RowProblem, show } from './row-problem';
 const DECIMAL = /^\d{1,20}(\.\d{1,12})?$/;
 const INTEGER = /^\d{1,10}$/;
 
-function isBlank(value: string): boolean {
+/** True for an empty cell or one of spaces only (a char check before any trim on the common path). */
+export function isBlank(value: string): boolean {
   return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim().length === 0);
 }
 

@@ -4,7 +4,7 @@ import { pipeline } from 'stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import { copyNullable } from '../entity-types/events/copy-text';
+import { copyNullable } from './copy-text';
 
 const CHUNK_CHARS = 256 * 1024;
 

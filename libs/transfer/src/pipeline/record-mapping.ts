@@ -3,8 +3,8 @@ import { type Readable } from 'stream';
 import { FerryError, FileType, type RowError, RowErrorCode } from '@ferry/contracts';
 import { type CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
 
+import { rawCells } from '../common/raw-cells';
 import type { CompiledRowMapper, EntityImportDefinition, ImportScope } from '../entity-definition';
-import { rawCells } from '../entity-types/events/event-row.mapper';
 
 /** A record of either format: JSON records name their own keys, CSV ones share the header. */
 export type SourceRecord = CsvRecord & { keys?: string[] };

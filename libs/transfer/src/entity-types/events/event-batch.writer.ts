@@ -6,11 +6,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 import { type RowError, RowErrorCode } from '@ferry/contracts';
 
+import { copyText, parseCopyLine } from '../../common/copy-text';
+import { rawCells } from '../../common/raw-cells';
 import { type BatchWriteResult, type ImportScope } from '../../entity-definition';
-import { copyText, parseCopyLine } from './copy-text';
 import { type EventRecord, recordCopyText, recordLine } from './event.record';
 import { EVENT_COLUMNS } from './event-columns';
-import { rawCells } from './event-row.mapper';
 
 // The per-batch constants go last, so each COPY line ends in one precomputed suffix.
 const COLUMNS =

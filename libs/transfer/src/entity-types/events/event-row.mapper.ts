@@ -1,6 +1,9 @@
 import { type RowError, RowErrorCode } from '@ferry/contracts';
 import { unescapeFormulaCell } from '@ferry/files';
 
+import { isBlank } from '../../common/cell.reader';
+import { rawCells } from '../../common/raw-cells';
+import { show } from '../../common/row-problem';
 import { type CompiledRowMapper, type ImportScope } from '../../entity-definition';
 import { DerivedEventIds } from './derived-event-id';
 import { type EventRecord, eventRecord } from './event.record';
@@ -31,25 +34,6 @@ const enum Text {
 function textProblem(value: string, max: number): Text {
   if (value.length > max) return Text.TooLong;
   return value.indexOf('\0') === -1 ? Text.Ok : Text.HasNul;
-}
-
-function isBlank(value: string): boolean {
-  return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim().length === 0);
-}
-
-function show(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-}
-
-/** The original cells by column name, as `/errors` shows them. */
-export function rawCells(
-  header: readonly string[],
-  values: readonly string[],
-): Record<string, string> {
-  const raw: Record<string, string> = {};
-  const n = Math.max(header.length, values.length);
-  for (let i = 0; i < n; i++) raw[header[i] || `column_${i + 1}`] = values[i] ?? '';
-  return raw;
 }
 
 /**

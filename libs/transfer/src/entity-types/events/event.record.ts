@@ -1,4 +1,4 @@
-import { copyNullable, copyText, parseCopyLine } from './copy-text';
+import { copyNullable, copyText, parseCopyLine } from '../../common/copy-text';
 
 /**
  * One event, checked and ready for COPY: `<line>\t<the record's columns as COPY text>`, one flat
