@@ -510,7 +510,7 @@ describe('importing customers, features and prices', () => {
       expect(JSON.parse(missing.text)).toMatchObject({ code: 'not_found', http_status_code: 404 });
       const clean = await run('CUSTOMERS', 'CSV', 'external_id,name\nok1,Fine\n');
       const errors = await downloadErrors(api, clean.id);
-      expect(errors.text).toBe('row_number,error_code,error_message\r\n');
+      expect(errors.text).toBe('row_number,error_code,error_message\n');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { FileType } from '@ferry/contracts';
-import { escapeFormulaCell } from '@ferry/files';
+import { formatCsvRow } from '@ferry/files';
 
 import type { ExportColumn } from '../export-definition';
 
@@ -12,29 +12,17 @@ export interface ExportFormatter {
   tail(): string;
 }
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** RFC 4180 cell, guarded against formula injection (docs/FORMATS.md §1). */
-export function csvCell(value: string | null): string {
-  if (value === null || value.length === 0) return '';
-  const v = escapeFormulaCell(value);
-  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
+/** A CSV of `formatCsvRow` lines (libs/files), the writer `/errors` uses too. */
 class CsvFormatter implements ExportFormatter {
   readonly contentType = 'text/csv; charset=utf-8';
   readonly extension = 'csv';
   constructor(private readonly columns: readonly ExportColumn[]) {}
   head(): string {
-    return this.columns.map((c) => csvCell(c.name)).join(',') + '\n';
+    return formatCsvRow(this.columns.map((c) => c.name));
   }
   rows(rows: ReadonlyArray<ReadonlyArray<string | null>>): string {
     let out = '';
-    for (const row of rows) {
-      let line = '';
-      for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : ',') + csvCell(row[i]);
-      out += line + '\n';
-    }
+    for (const row of rows) out += formatCsvRow(row);
     return out;
   }
   tail(): string {
