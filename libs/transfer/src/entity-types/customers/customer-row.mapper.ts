@@ -2,22 +2,24 @@ import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
 import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
+import { serverAssignedColumns } from '../../common/export-sql';
 import { ISO_COUNTRIES } from '../../common/iso-country';
 import { invalid, show } from '../../common/row-problem';
 import { buildStringMap } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
 import {
+  CUSTOMER_COLUMNS,
   CUSTOMER_FIELDS,
   type CustomerField,
   type CustomerRecord,
   METADATA_BIT,
 } from './customer.record';
+import { customersExport } from './customers.export';
 
 export const CUSTOMER_REQUIRED_COLUMNS = ['external_id', 'name'] as const;
-const KNOWN = ['external_id', 'name', ...CUSTOMER_FIELDS, 'metadata'] as const;
-type CustomerColumn = (typeof KNOWN)[number];
+type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number];
 /** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at'] as const;
+const SERVER_ASSIGNED = serverAssignedColumns(customersExport.columns, CUSTOMER_COLUMNS);
 
 /** Bounds of docs/FORMATS.md §2 (characters). */
 export const CUSTOMER_LIMITS: Readonly<Record<'external_id' | 'name' | CustomerField, number>> = {
@@ -57,7 +59,7 @@ export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
   static compile(header: string[], scope: ImportScope): CustomerRowMapper {
     const columns = resolveColumns(
       header,
-      KNOWN,
+      CUSTOMER_COLUMNS,
       CUSTOMER_REQUIRED_COLUMNS,
       'metadata.',
       SERVER_ASSIGNED,

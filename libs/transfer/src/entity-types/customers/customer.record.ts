@@ -11,6 +11,11 @@ export const CUSTOMER_FIELDS = [
   'address_country',
 ] as const;
 export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+/**
+ * The CUSTOMERS columns of docs/FORMATS.md §2, in the order an export writes them (after `id`);
+ * `metadata.<key>` columns come on top.
+ */
+export const CUSTOMER_COLUMNS = ['external_id', 'name', ...CUSTOMER_FIELDS, 'metadata'] as const;
 /** Bit of `present` for the metadata (any metadata column at all). */
 export const METADATA_BIT = 1 << CUSTOMER_FIELDS.length;
 

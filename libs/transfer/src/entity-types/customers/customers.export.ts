@@ -1,7 +1,8 @@
 import { EntityType } from '@ferry/contracts';
 
-import { SERVER_TIMES, textColumns } from '../../common/export-sql';
+import { exportColumns, ID_COLUMN, SERVER_TIMES } from '../../common/export-sql';
 import type { EntityExportDefinition } from '../../export-definition';
+import { CUSTOMER_COLUMNS } from './customer.record';
 
 /**
  * CUSTOMERS export: the import's columns (so the file imports back unchanged), `metadata` as one
@@ -11,22 +12,7 @@ import type { EntityExportDefinition } from '../../export-definition';
 export const customersExport: EntityExportDefinition = {
   entity: EntityType.CUSTOMERS,
   table: 'customers',
-  columns: [
-    ...textColumns(
-      'id',
-      'external_id',
-      'name',
-      'email',
-      'address_line1',
-      'address_line2',
-      'address_city',
-      'address_state',
-      'address_postal_code',
-      'address_country',
-    ),
-    { name: 'metadata', sql: 'metadata::text', kind: 'json' },
-    ...SERVER_TIMES,
-  ],
+  columns: [ID_COLUMN, ...exportColumns(CUSTOMER_COLUMNS, { metadata: 'json' }), ...SERVER_TIMES],
   timeColumn: 'created_at',
   idColumn: 'id',
   tieBreak: 'external_id',

@@ -1,7 +1,8 @@
 import { EntityType } from '@ferry/contracts';
 
-import { utc } from '../../common/export-sql';
+import { exportColumns, utc } from '../../common/export-sql';
 import type { EntityExportDefinition } from '../../export-definition';
+import { EVENT_COLUMNS } from './event-columns';
 
 /**
  * EVENTS export: the import columns, `properties` as one JSON object cell (keys are free, so
@@ -12,13 +13,11 @@ export const eventsExport: EntityExportDefinition = {
   entity: EntityType.EVENTS,
   table: 'events',
   columns: [
-    { name: 'event_id', sql: 'id', kind: 'text' },
-    { name: 'event_name', sql: 'event_name', kind: 'text' },
-    { name: 'external_customer_id', sql: 'external_customer_id', kind: 'text' },
-    { name: 'customer_id', sql: 'customer_id', kind: 'text' },
-    { name: 'timestamp', sql: utc('timestamp'), kind: 'text' },
-    { name: 'source', sql: 'source', kind: 'text' },
-    { name: 'properties', sql: 'properties::text', kind: 'json' },
+    ...exportColumns(EVENT_COLUMNS, {
+      event_id: { sql: 'id' },
+      timestamp: 'time',
+      properties: 'json',
+    }),
     { name: 'created_at', sql: utc('ingested_at'), kind: 'text' },
   ],
   timeColumn: 'timestamp',

@@ -2,40 +2,26 @@ import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
 import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
+import { serverAssignedColumns } from '../../common/export-sql';
 import { invalid, required, show } from '../../common/row-problem';
 import { buildStringMap } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
 import {
   AGGREGATION_TYPES,
   BUCKET_SIZES,
+  FEATURE_COLUMNS,
   FEATURE_TYPES,
   type FeatureRecord,
+  METER_COLUMNS,
   type MeterSpec,
   RESET_USAGE,
 } from './feature.record';
+import { featuresExport } from './features.export';
 
 export const FEATURE_REQUIRED_COLUMNS = ['name', 'type'] as const;
-const METER_COLUMNS = [
-  'meter_name',
-  'event_name',
-  'aggregation_type',
-  'aggregation_field',
-  'aggregation_multiplier',
-  'aggregation_bucket_size',
-  'reset_usage',
-] as const;
-const KNOWN = [
-  'name',
-  'type',
-  'lookup_key',
-  'unit_singular',
-  'unit_plural',
-  'metadata',
-  ...METER_COLUMNS,
-] as const;
-type FeatureColumn = (typeof KNOWN)[number];
+type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
 /** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at', 'meter_id'] as const;
+const SERVER_ASSIGNED = serverAssignedColumns(featuresExport.columns, FEATURE_COLUMNS);
 
 export const FEATURE_LIMITS = { text: 255 } as const;
 
@@ -66,7 +52,7 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
   static compile(header: string[], scope: ImportScope): FeatureRowMapper {
     const columns = resolveColumns(
       header,
-      KNOWN,
+      FEATURE_COLUMNS,
       FEATURE_REQUIRED_COLUMNS,
       'metadata.',
       SERVER_ASSIGNED,

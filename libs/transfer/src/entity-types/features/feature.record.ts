@@ -29,6 +29,31 @@ export const BUCKET_SIZES = [
 ] as const;
 export const RESET_USAGE = ['BILLING_PERIOD', 'NEVER'] as const;
 
+/** The columns of a metered feature's inline meter (`meter_name` is the meter's name). */
+export const METER_COLUMNS = [
+  'meter_name',
+  'event_name',
+  'aggregation_type',
+  'aggregation_field',
+  'aggregation_multiplier',
+  'aggregation_bucket_size',
+  'reset_usage',
+] as const;
+
+/**
+ * The FEATURES columns of docs/FORMATS.md §2, in the order an export writes them (after `id`);
+ * `metadata.<key>` columns come on top.
+ */
+export const FEATURE_COLUMNS = [
+  'name',
+  'type',
+  'lookup_key',
+  'unit_singular',
+  'unit_plural',
+  ...METER_COLUMNS,
+  'metadata',
+] as const;
+
 /** The inline meter of a metered feature. */
 export interface MeterSpec {
   name: string;

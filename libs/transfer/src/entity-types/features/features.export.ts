@@ -1,7 +1,8 @@
 import { EntityType } from '@ferry/contracts';
 
-import { SERVER_TIMES, textColumns } from '../../common/export-sql';
+import { exportColumns, ID_COLUMN, SERVER_TIMES } from '../../common/export-sql';
 import type { EntityExportDefinition } from '../../export-definition';
+import { FEATURE_COLUMNS } from './feature.record';
 
 /**
  * A feature with its inline meter's columns under the import's names (`meter_name` is the meter's
@@ -24,22 +25,8 @@ export const featuresExport: EntityExportDefinition = {
   entity: EntityType.FEATURES,
   table: FEATURES_WITH_METERS,
   columns: [
-    ...textColumns(
-      'id',
-      'name',
-      'type',
-      'lookup_key',
-      'unit_singular',
-      'unit_plural',
-      'meter_name',
-      'event_name',
-      'aggregation_type',
-      'aggregation_field',
-      'aggregation_multiplier',
-      'aggregation_bucket_size',
-      'reset_usage',
-    ),
-    { name: 'metadata', sql: 'metadata::text', kind: 'json' },
+    ID_COLUMN,
+    ...exportColumns(FEATURE_COLUMNS, { metadata: 'json' }),
     { name: 'meter_id', sql: 'meter_id', kind: 'text' },
     ...SERVER_TIMES,
   ],

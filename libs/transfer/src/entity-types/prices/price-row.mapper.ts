@@ -2,6 +2,7 @@ import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
 import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
+import { serverAssignedColumns } from '../../common/export-sql';
 import { invalid, required, show } from '../../common/row-problem';
 import { buildStringMap } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
@@ -19,6 +20,7 @@ import {
   TIER_MODES,
 } from './price.record';
 import { parseTiers } from './price-tiers.parser';
+import { pricesExport } from './prices.export';
 
 export const PRICE_REQUIRED_COLUMNS = [
   'currency',
@@ -29,10 +31,9 @@ export const PRICE_REQUIRED_COLUMNS = [
   'billing_model',
   'invoice_cadence',
 ] as const;
-const KNOWN = PRICE_VALUE_COLUMNS;
-type PriceColumn = (typeof KNOWN)[number];
+type PriceColumn = (typeof PRICE_VALUE_COLUMNS)[number];
 /** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = ['id', 'created_at', 'updated_at'] as const;
+const SERVER_ASSIGNED = serverAssignedColumns(pricesExport.columns, PRICE_VALUE_COLUMNS);
 
 export const PRICE_LIMITS = {
   text: 255,
@@ -57,7 +58,7 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
   static compile(header: string[], scope: ImportScope): PriceRowMapper {
     const columns = resolveColumns(
       header,
-      KNOWN,
+      PRICE_VALUE_COLUMNS,
       PRICE_REQUIRED_COLUMNS,
       'metadata.',
       SERVER_ASSIGNED,

@@ -62,7 +62,10 @@ export interface PriceValues {
   metadata: string;
 }
 
-/** The stored columns, in COPY order: also exactly the columns a prices file may have. */
+/**
+ * The stored columns, in COPY order: also exactly the columns a prices file may have (docs/FORMATS.md
+ * §2), in the order an export writes them (after `id`); `metadata.<key>` columns come on top.
+ */
 export const PRICE_VALUE_COLUMNS = [
   'currency',
   'entity_type',

@@ -1,7 +1,8 @@
 import { EntityType } from '@ferry/contracts';
 
-import { SERVER_TIMES, textColumns, utc } from '../../common/export-sql';
+import { exportColumns, ID_COLUMN, SERVER_TIMES } from '../../common/export-sql';
 import type { EntityExportDefinition } from '../../export-definition';
+import { PRICE_VALUE_COLUMNS } from './price.record';
 
 /**
  * PRICES export: the import's columns (`tiers`, `price_unit_config_tiers` and `metadata` as JSON
@@ -13,34 +14,14 @@ export const pricesExport: EntityExportDefinition = {
   entity: EntityType.PRICES,
   table: 'prices',
   columns: [
-    ...textColumns(
-      'id',
-      'currency',
-      'entity_type',
-      'entity_id',
-      'type',
-      'billing_period',
-      'billing_period_count',
-      'billing_model',
-      'invoice_cadence',
-      'amount',
-      'meter_id',
-      'tier_mode',
-    ),
-    { name: 'tiers', sql: 'tiers::text', kind: 'json' },
-    ...textColumns(
-      'transform_quantity_divide_by',
-      'transform_quantity_round',
-      'price_unit_type',
-      'price_unit_config_price_unit',
-      'price_unit_config_amount',
-    ),
-    { name: 'price_unit_config_tiers', sql: 'price_unit_config_tiers::text', kind: 'json' },
-    { name: 'trial_period_days', sql: 'trial_period_days', kind: 'text' },
-    { name: 'start_date', sql: utc('start_date'), kind: 'text' },
-    { name: 'end_date', sql: utc('end_date'), kind: 'text' },
-    ...textColumns('min_quantity', 'lookup_key', 'display_name', 'description', 'group_id'),
-    { name: 'metadata', sql: 'metadata::text', kind: 'json' },
+    ID_COLUMN,
+    ...exportColumns(PRICE_VALUE_COLUMNS, {
+      tiers: 'json',
+      price_unit_config_tiers: 'json',
+      start_date: 'time',
+      end_date: 'time',
+      metadata: 'json',
+    }),
     ...SERVER_TIMES,
   ],
   timeColumn: 'created_at',
