@@ -9,7 +9,6 @@ import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/transfer';
 
-import { ExportConsumer } from './export.consumer';
 import { ExporterConfig } from './exporter.config';
 
 @Module({})
@@ -22,7 +21,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-exporter')),
       ],
-      controllers: [ExportConsumer, HealthController],
+      controllers: [HealthController],
       providers: [
         {
           provide: ExportRunner,

@@ -9,7 +9,6 @@ import { persistenceConfigFrom, PersistenceModule } from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { IMPORT_DEFINITIONS, ImportRunner, StatusPublisher } from '@ferry/transfer';
 
-import { ImportConsumer } from './import.consumer';
 import { ImporterConfig } from './importer.config';
 
 @Module({})
@@ -22,7 +21,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceConfigFrom(config)),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-importer')),
       ],
-      controllers: [ImportConsumer, HealthController],
+      controllers: [HealthController],
       providers: [
         {
           provide: ImportRunner,

@@ -33,12 +33,19 @@ export type JetStreamServerEvents = {
   status: (status: Status) => void;
 };
 
+interface ServedConsumer {
+  pattern: string;
+  consumer: ConsumerOptions;
+  handler: MessageHandler;
+}
+
 /** After aborting the handlers' signals, how long to wait for them to wind down. */
 const ABORT_GRACE_MS = 2_000;
 
 /**
- * Nest custom transport: serves `@EventPattern` handlers from durable JetStream pull consumers
- * on the TASKS stream (one consumer per entry of `options.consumers`).
+ * Nest custom transport: serves handlers from durable JetStream pull consumers on the TASKS
+ * stream (one consumer per entry of `options.consumers`, each needing a handler for its pattern:
+ * an `@EventPattern` method, or one bound with `addHandler` as `connectTaskWorker` does).
  *
  *   NestFactory.createMicroservice(AppModule, { strategy: new JetStreamServer({...}) })
  */
@@ -116,25 +123,36 @@ export class JetStreamServer
     return this.serving && (this.client?.isConnected() ?? false);
   }
 
+  /**
+   * Every consumer with its handler, or an error naming each that has none. Checked before
+   * connecting: a consumer without a handler would leave its messages (and their tasks) waiting
+   * until the sweeper gives them up, so it stops the start instead.
+   */
+  private served(consumers: Record<string, ConsumerOptions>): ServedConsumer[] {
+    const served: ServedConsumer[] = [];
+    const problems: string[] = [];
+    for (const [pattern, consumer] of Object.entries(consumers)) {
+      if (!(Number.isInteger(consumer.concurrency) && consumer.concurrency >= 1)) {
+        problems.push(`consumer ${consumer.durable}: concurrency must be an integer >= 1`);
+      }
+      const handler = this.getHandlerByPattern(pattern);
+      if (handler) served.push({ pattern, consumer, handler });
+      else problems.push(`consumer ${consumer.durable} has no handler for '${pattern}'`);
+    }
+    if (problems.length > 0) throw new Error(`Cannot serve: ${problems.join('; ')}`);
+    return served;
+  }
+
   private async start(): Promise<void> {
     const { config, consumers, onDeadLetter } = this.options;
+    const served = this.served(consumers);
     const client = await JetStreamClient.connect(config);
     this.client = client;
     client.onStatus((status) => this.onStatus(status));
     this._status$.next('connected');
     try {
       const deadLetters = new DeadLetterPublisher(client, onDeadLetter);
-      for (const [pattern, consumer] of Object.entries(consumers)) {
-        if (!(Number.isInteger(consumer.concurrency) && consumer.concurrency >= 1)) {
-          throw new Error(`Consumer ${consumer.durable}: concurrency must be an integer >= 1`);
-        }
-        const handler = this.getHandlerByPattern(pattern);
-        if (!handler) {
-          this.logger.warn(
-            `No @EventPattern('${pattern}') handler: ${consumer.durable} not started`,
-          );
-          continue;
-        }
+      for (const { pattern, consumer, handler } of served) {
         const runner = new ConsumerRunner(
           client,
           config,
@@ -161,7 +179,7 @@ export class JetStreamServer
     }
   }
 
-  /** Runs the Nest handler (guards, pipes, interceptors, filters) to completion. */
+  /** Runs the handler (an `@EventPattern` one with Nest's guards, pipes and filters) to completion. */
   private async invoke(
     handler: MessageHandler,
     data: unknown,

@@ -1,7 +1,5 @@
 import { randomBytes } from 'crypto';
 
-import { PATTERN_METADATA } from '@nestjs/microservices/constants';
-
 import {
   EntityType,
   ErrorCode,
@@ -15,29 +13,38 @@ import {
   TaskType,
 } from '@ferry/contracts';
 import { ObjectStorages, StorageConfig } from '@ferry/files';
-import { defaultMessagingConfig, JetStreamClient } from '@ferry/messaging';
+import {
+  defaultMessagingConfig,
+  JetStreamClient,
+  JetStreamContext,
+  type TaskWorkerBinding,
+  taskWorkerBindings,
+} from '@ferry/messaging';
 import { TaskRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 import { EXPORT_DEFINITIONS, ExportRunner, StatusPublisher } from '@ferry/transfer';
 
-import { ExportConsumer } from './export.consumer';
+import { exporterWorker } from './exporter.worker';
 
 const NATS_URL = process.env['FERRY_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
-type Handler = 'events' | 'customers' | 'features' | 'prices';
+type RawMessage = ConstructorParameters<typeof JetStreamContext>[0];
 
-const HANDLERS: ReadonlyArray<[Handler, EntityType]> = [
-  ['events', EntityType.EVENTS],
-  ['customers', EntityType.CUSTOMERS],
-  ['features', EntityType.FEATURES],
-  ['prices', EntityType.PRICES],
-];
+const ENTITY_TYPES = Object.values(EntityType);
 
-describe('ExportConsumer', () => {
+describe('the exporter worker (PostgreSQL, NATS)', () => {
   let db: TestDatabase;
   let js: JetStreamClient;
-  let consumer: ExportConsumer;
+  let bindings: TaskWorkerBinding[];
   let tasks: TaskRepository;
+
+  /** The exporter's handler for `entity`, as `connectTaskWorker` binds it, on one delivery. */
+  function handle(entity: EntityType, data: unknown): Promise<void> {
+    const binding = bindings.find((b) => b.entity === entity);
+    if (!binding) throw new Error(`no handler for ${entity}`);
+    const signal = new AbortController().signal;
+    return binding.handle(data, new JetStreamContext({} as RawMessage, { maxDeliver: 5, signal }));
+  }
 
   /** An EXPORT task row as the gateway commits it, and the message the relay publishes for it. */
   async function exportTask(entity: EntityType): Promise<TaskCreatedEvent> {
@@ -102,15 +109,16 @@ describe('ExportConsumer', () => {
       }),
     );
     const storage = Object.assign(new StorageConfig(), { FERRY_NATS_PREFIX: js.subjects.prefix });
-    consumer = new ExportConsumer(
-      new ExportRunner(
+    bindings = taskWorkerBindings({
+      ...exporterWorker,
+      runner: new ExportRunner(
         db.ds,
         new StatusPublisher(js, js.subjects),
         ObjectStorages.fromConfig(storage, js.nc, { nativeDigest: false }),
         EXPORT_DEFINITIONS,
         { fetchRows: 1000, progressIntervalMs: 1000, fetch: {} },
       ),
-    );
+    });
   });
   afterAll(async () => {
     if (js) {
@@ -123,19 +131,16 @@ describe('ExportConsumer', () => {
     await db?.drop();
   });
 
-  it.each(HANDLERS)('listens for task.created.export.%s', (handler, entity) => {
-    const patterns: unknown = Reflect.getMetadata(
-      PATTERN_METADATA,
-      ExportConsumer.prototype[handler],
-    );
+  it.each(ENTITY_TYPES)('listens for task.created.export.%s', (entity) => {
+    const patterns = bindings.filter((b) => b.entity === entity).map((b) => b.pattern);
     expect(patterns).toEqual([`task.created.export.${entity.toLowerCase()}`]);
   });
 
-  it.each(HANDLERS)(
+  it.each(ENTITY_TYPES)(
     'exports %s: one completed status event last, with the object URL and row count',
-    async (handler, entity) => {
+    async (entity) => {
       const task = await exportTask(entity);
-      await consumer[handler](task);
+      await handle(entity, task);
       const { count, last } = await statusMessages(task.task_id);
       expect(count).toBe(2); // started, completed
       const status = parseEvent(TaskStatusEvent, last?.json());
@@ -151,9 +156,9 @@ describe('ExportConsumer', () => {
 
   it('publishes a newer seq when the same task is delivered again while unfinished', async () => {
     const task = await exportTask(EntityType.EVENTS);
-    await consumer.events(task);
+    await handle(EntityType.EVENTS, task);
     // The status service has not projected COMPLETED yet, so a redelivery exports again.
-    await consumer.events(task);
+    await handle(EntityType.EVENTS, task);
     const { count, last } = await statusMessages(task.task_id);
     expect(count).toBe(4);
     const status = parseEvent(TaskStatusEvent, last?.json());
@@ -170,7 +175,7 @@ describe('ExportConsumer', () => {
     'refuses a payload %s with a non-retryable validation error and publishes nothing',
     async (_name, payload) => {
       const before = await js.jsm.streams.info(js.subjects.tasksStream);
-      const err = await rejection(consumer.events(payload));
+      const err = await rejection(handle(EntityType.EVENTS, payload));
 
       expect(err.code).toBe(ErrorCode.VALIDATION);
       expect(err.retryable).toBe(false);
@@ -187,7 +192,7 @@ describe('ExportConsumer', () => {
     const partial: Record<string, unknown> = { ...task };
     delete partial['attempt'];
     delete partial['file_type'];
-    const err = await rejection(consumer.events(partial));
+    const err = await rejection(handle(EntityType.EVENTS, partial));
     expect(err.message).toMatch(/attempt/);
     expect(err.message).toMatch(/file_type/);
     expect((await statusMessages(task.task_id)).count).toBe(0);

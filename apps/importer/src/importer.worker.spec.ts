@@ -6,19 +6,28 @@ import {
   TaskCreatedEvent,
   TaskType,
 } from '@ferry/contracts';
-import { JetStreamContext } from '@ferry/messaging';
-import { type ImportRunner, type RunControl } from '@ferry/transfer';
+import {
+  JetStreamContext,
+  type TaskRunner,
+  type TaskWorkerBinding,
+  taskWorkerBindings,
+} from '@ferry/messaging';
+import { ImportRunner, type RunControl } from '@ferry/transfer';
 
-import { ImportConsumer } from './import.consumer';
+import { importerWorker } from './importer.worker';
 
 type RawMessage = ConstructorParameters<typeof JetStreamContext>[0];
 
 /** Stands in for the runner: records what it was given (the pipeline has its own specs). */
-class RecordingRunner {
+class RecordingRunner implements TaskRunner {
   readonly calls: Array<[TaskCreatedEvent, RunControl]> = [];
 
   async run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
     this.calls.push([task, control]);
+  }
+
+  async fail(): Promise<void> {
+    throw new Error('not expected in these specs');
   }
 }
 
@@ -34,28 +43,50 @@ const payload = (entity: EntityType) => ({
   attempt: 1,
 });
 
-describe('ImportConsumer', () => {
+/** The importer's handlers, as `connectTaskWorker` binds them, around `runner`. */
+const bindingsWith = (runner: TaskRunner): TaskWorkerBinding[] =>
+  taskWorkerBindings({ ...importerWorker, runner });
+
+function handlerOf(bindings: TaskWorkerBinding[], entity: EntityType): TaskWorkerBinding['handle'] {
+  const binding = bindings.find((b) => b.entity === entity);
+  if (!binding) throw new Error(`no handler for ${entity}`);
+  return binding.handle;
+}
+
+describe('the importer worker', () => {
   let runner: RecordingRunner;
-  let consumer: ImportConsumer;
+  let bindings: TaskWorkerBinding[];
   let controller: AbortController;
   let ctx: JetStreamContext;
 
   beforeEach(() => {
     runner = new RecordingRunner();
-    consumer = new ImportConsumer(runner as unknown as ImportRunner);
+    bindings = bindingsWith(runner);
     controller = new AbortController();
     ctx = new JetStreamContext({} as RawMessage, { maxDeliver: 5, signal: controller.signal });
   });
 
-  it.each([
-    ['events', EntityType.EVENTS],
-    ['customers', EntityType.CUSTOMERS],
-    ['features', EntityType.FEATURES],
-    ['prices', EntityType.PRICES],
-  ] as const)(
+  it('runs import tasks with the ImportRunner, as the importer', () => {
+    expect(importerWorker.taskType).toBe(TaskType.IMPORT);
+    expect(importerWorker.runner).toBe(ImportRunner);
+    expect(importerWorker.service).toBe('importer');
+  });
+
+  it('has one consumer importer_<entity> on task.created.import.<entity> per entity type', () => {
+    const served = bindings.map(({ entity, pattern, durable }) => ({ entity, pattern, durable }));
+    expect(served.sort((a, b) => a.entity.localeCompare(b.entity))).toEqual(
+      [...Object.values(EntityType)].sort().map((entity) => ({
+        entity,
+        pattern: `task.created.import.${entity.toLowerCase()}`,
+        durable: `importer_${entity.toLowerCase()}`,
+      })),
+    );
+  });
+
+  it.each(Object.values(EntityType))(
     '%s: passes the parsed event and the delivery signal to the runner',
-    async (handler, entity) => {
-      await consumer[handler](payload(entity), ctx);
+    async (entity) => {
+      await handlerOf(bindings, entity)(payload(entity), ctx);
       expect(runner.calls).toHaveLength(1);
       const [task, control] = runner.calls[0];
       expect(task).toBeInstanceOf(TaskCreatedEvent);
@@ -65,9 +96,12 @@ describe('ImportConsumer', () => {
   );
 
   it("returns the runner's failure, so the transport can nak or dead-letter it", async () => {
-    const failing = { run: () => Promise.reject(FerryError.transient('database down')) };
-    const c = new ImportConsumer(failing as unknown as ImportRunner);
-    await expect(c.events(payload(EntityType.EVENTS), ctx)).rejects.toThrow('database down');
+    const failing: TaskRunner = {
+      run: () => Promise.reject(FerryError.transient('database down')),
+      fail: () => Promise.resolve(),
+    };
+    const handle = handlerOf(bindingsWith(failing), EntityType.EVENTS);
+    await expect(handle(payload(EntityType.EVENTS), ctx)).rejects.toThrow('database down');
   });
 
   it.each<[string, unknown]>([
@@ -78,7 +112,7 @@ describe('ImportConsumer', () => {
   ])('throws a non-retryable FerryError for %s without calling the runner', async (_name, data) => {
     // Sync throw or rejection: either way the transport sees the error.
     const thrown: unknown = await Promise.resolve()
-      .then(() => consumer.events(data, ctx))
+      .then(() => handlerOf(bindings, EntityType.EVENTS)(data, ctx))
       .catch((err: unknown) => err);
     expect(thrown).toBeInstanceOf(FerryError);
     expect((thrown as FerryError).code).toBe(ErrorCode.VALIDATION);
