@@ -1,7 +1,10 @@
 import { spawn } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
+
+import { EntityType } from '@ferry/contracts';
 
 import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
@@ -158,6 +161,34 @@ describe('the ferry CLI', () => {
     const wrong = await ferryCli(['tasks', '--api-key', 'fry_wrong_wrong_wrong_wrong']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/not valid \(HTTP 401, permission_denied\)/);
+  });
+
+  it("takes its entity types from the gateway's /docs-json, and says so when that does not answer", async () => {
+    const entities = Object.values(EntityType).join(', ').toLowerCase();
+    const help = await ferryCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`\nentities: ${entities}\n`);
+    const unknown = await ferryCli(['export', 'orders']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`entity must be one of ${entities}`);
+
+    // A port nothing listens on: the gateway is not there.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const away = `http://127.0.0.1:${closed}`;
+    const run = await ferryCli(['import', 'events', files.url('clean.csv'), '--api-url', away]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `the entity types are read from ${away}/docs-json, which did not answer`,
+    );
+    const helpAway = await ferryCli(['--help', '--api-url', away]);
+    expect(helpAway.stdout).toContain(
+      `entities: unknown: the entity types are read from ${away}/docs-json`,
+    );
   });
 
   it('imports a local file through the uploads endpoint', async () => {

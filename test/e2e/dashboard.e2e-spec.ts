@@ -6,6 +6,8 @@ import path from 'path';
 
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
+import { EntityType, TaskStatus, TaskType } from '@ferry/contracts';
+
 import { FerryApi } from '../support/api';
 import { DripServer } from '../support/drip-server';
 import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
@@ -131,6 +133,16 @@ describe('the dashboard (/ui) in Chromium', () => {
 
     await page.reload(); // the key is still in sessionStorage: no second prompt
     expect(await page.isVisible('#key-form')).toBe(false);
+    // The filter lists are the API's enums, read from /docs-json when the page loads.
+    for (const [name, values] of [
+      ['task_type', Object.values(TaskType)],
+      ['entity_type', Object.values(EntityType)],
+      ['task_status', Object.values(TaskStatus)],
+    ] as const) {
+      const options = page.locator(`select[name=${name}] option`);
+      await options.nth(values.length).waitFor({ state: 'attached' });
+      expect(await options.allTextContents()).toEqual(['any', ...values]);
+    }
     await page.waitForSelector(`tr[data-task-id="${failed}"][data-status="FAILED"]`);
     expect(await row(failed).locator('.errors').textContent()).toMatch(/404/);
     expect(await row(rejected).locator('.errors').textContent()).toMatch(/^row 5: .*timestamp/);

@@ -21,14 +21,13 @@ const USAGE = `usage: ferry <command> [options]
   watch <task_id> [--allow-rejects]
                        follow a task to its end
 
-entities: events, customers, features, prices
+entities: {entities}
 options:  --api-url URL (or FERRY_API_URL, default http://127.0.0.1:3000)
           --api-key KEY (or FERRY_API_KEY)
 exit codes: 0 done, 1 usage or API error, 2 the task FAILED, 3 rows were rejected
             (0 with --allow-rejects)`;
 
 export const EXIT = { OK: 0, ERROR: 1, FAILED: 2, REJECTED: 3 };
-const ENTITIES = ['EVENTS', 'CUSTOMERS', 'FEATURES', 'PRICES'];
 const COMMON = {
   'api-url': { type: 'string' },
   'api-key': { type: 'string' },
@@ -37,11 +36,40 @@ const COMMON = {
 
 class UsageError extends Error {}
 
-function entityArg(value) {
+/** The entity types the gateway takes: its OpenAPI document's EntityType, never a copy here. */
+async function entityTypes(client) {
+  try {
+    return await client.apiEnum('EntityType');
+  } catch (err) {
+    throw new Error(
+      `the entity types are read from ${client.apiUrl}/docs-json, which did not answer: ${err.message}`,
+    );
+  }
+}
+
+async function entityArg(client, value) {
+  const entities = await entityTypes(client);
   const e = String(value ?? '').toUpperCase();
-  if (!ENTITIES.includes(e))
-    throw new UsageError(`entity must be one of ${ENTITIES.join(', ').toLowerCase()}`);
+  if (!entities.includes(e))
+    throw new UsageError(`entity must be one of ${entities.join(', ').toLowerCase()}`);
   return e;
+}
+
+/** `--api-url` (also before the command is parsed, for the help), FERRY_API_URL, or the default. */
+function apiUrlFrom(values, argv = []) {
+  const i = argv.findIndex((a) => a === '--api-url' || a.startsWith('--api-url='));
+  const fromArgv = i < 0 ? undefined : argv[i].includes('=') ? argv[i].slice(10) : argv[i + 1];
+  return values['api-url'] ?? fromArgv ?? process.env.FERRY_API_URL ?? 'http://127.0.0.1:3000';
+}
+
+/** The usage text, its entity list from the gateway (or why it could not be read). */
+async function usage(argv) {
+  const client = new FerryClient(apiUrlFrom({}, argv));
+  const entities = await entityTypes(client).then(
+    (list) => list.join(', ').toLowerCase(),
+    (err) => `unknown: ${err.message}`,
+  );
+  return USAGE.replace('{entities}', entities);
 }
 
 function fileTypeArg(value, source) {
@@ -56,7 +84,7 @@ function fileTypeArg(value, source) {
 }
 
 function clientFrom(values) {
-  const apiUrl = values['api-url'] ?? process.env.FERRY_API_URL ?? 'http://127.0.0.1:3000';
+  const apiUrl = apiUrlFrom(values);
   const apiKey = values['api-key'] ?? process.env.FERRY_API_KEY;
   if (!apiKey) throw new UsageError('an API key is needed: --api-key or FERRY_API_KEY');
   return new FerryClient(apiUrl, apiKey);
@@ -120,10 +148,10 @@ async function importCommand(args) {
     },
   });
   if (positionals.length !== 2) throw new UsageError('import needs <entity> and <url|file>');
-  const entity = entityArg(positionals[0]);
+  const client = clientFrom(values);
+  const entity = await entityArg(client, positionals[0]);
   const source = positionals[1];
   const fileType = fileTypeArg(values.type, source);
-  const client = clientFrom(values);
   let fileUrl = source;
   if (!isUrl(source)) {
     if (!existsSync(source)) throw new UsageError(`${source} is neither a URL nor a file here`);
@@ -171,10 +199,10 @@ async function exportCommand(args) {
     },
   });
   if (positionals.length !== 1) throw new UsageError('export needs <entity>');
-  const entity = entityArg(positionals[0]);
+  const client = clientFrom(values);
+  const entity = await entityArg(client, positionals[0]);
   const format = values.format.toUpperCase();
   if (format !== 'CSV' && format !== 'JSON') throw new UsageError('--format must be csv or json');
-  const client = clientFrom(values);
   const task = await client.createTask({
     task_type: 'EXPORT',
     entity_type: entity,
@@ -256,13 +284,13 @@ const COMMANDS = {
 async function main(argv) {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage(rest)}\n`);
     return name ? EXIT.OK : EXIT.ERROR;
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage(rest)}\n`);
     return EXIT.OK;
   }
   return command(rest);

@@ -27,7 +27,7 @@ export class FerryClient {
         method,
         signal,
         headers: {
-          'x-api-key': this.apiKey,
+          ...(this.apiKey ? { 'x-api-key': this.apiKey } : {}),
           ...(body !== undefined && !(body instanceof Readable)
             ? { 'content-type': 'application/json' }
             : {}),
@@ -51,6 +51,14 @@ export class FerryClient {
     }
     if (!res.ok) throw new ApiError(res.status, json);
     return json;
+  }
+
+  /** The values of one of the API's enums (`EntityType`, …), from its OpenAPI document. */
+  async apiEnum(name) {
+    const doc = await this.request('GET', '/docs-json');
+    const values = doc?.components?.schemas?.[name]?.enum;
+    if (!Array.isArray(values)) throw new Error(`${this.apiUrl}/docs-json has no enum ${name}`);
+    return values;
   }
 
   createTask(body) {

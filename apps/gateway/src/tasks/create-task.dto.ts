@@ -15,15 +15,15 @@ import { EntityType, FileType, TaskType } from '@ferry/contracts';
 /** Body of `POST /v1/tasks` (Flexprice's CreateTaskRequest). */
 export class CreateTaskDto {
   @ApiProperty({ enum: TaskType, enumName: 'TaskType' })
-  @IsEnum(TaskType, { message: 'task_type must be one of IMPORT, EXPORT' })
+  @IsEnum(TaskType, { message: '$property must be one of $constraint2' })
   task_type!: TaskType;
 
   @ApiProperty({ enum: EntityType, enumName: 'EntityType' })
-  @IsEnum(EntityType, { message: 'entity_type must be one of EVENTS, PRICES, CUSTOMERS, FEATURES' })
+  @IsEnum(EntityType, { message: '$property must be one of $constraint2' })
   entity_type!: EntityType;
 
   @ApiProperty({ enum: FileType, enumName: 'FileType' })
-  @IsEnum(FileType, { message: 'file_type must be one of CSV, JSON' })
+  @IsEnum(FileType, { message: '$property must be one of $constraint2' })
   file_type!: FileType;
 
   @ApiProperty({

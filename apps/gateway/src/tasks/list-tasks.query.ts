@@ -50,24 +50,24 @@ export const ORDERS = ['asc', 'desc'] as const;
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TaskType, enumName: 'TaskType' })
   @IsOptional()
-  @IsEnum(TaskType, { message: 'task_type must be one of IMPORT, EXPORT' })
+  @IsEnum(TaskType, { message: '$property must be one of $constraint2' })
   task_type?: TaskType;
 
   @ApiPropertyOptional({ enum: EntityType, enumName: 'EntityType' })
   @IsOptional()
-  @IsEnum(EntityType, { message: 'entity_type must be one of EVENTS, PRICES, CUSTOMERS, FEATURES' })
+  @IsEnum(EntityType, { message: '$property must be one of $constraint2' })
   entity_type?: EntityType;
 
   @ApiPropertyOptional({ enum: TaskStatus, enumName: 'TaskStatus' })
   @IsOptional()
   @IsEnum(TaskStatus, {
-    message: 'task_status must be one of PENDING, PROCESSING, COMPLETED, FAILED',
+    message: '$property must be one of $constraint2',
   })
   task_status?: TaskStatus;
 
   @ApiPropertyOptional({ enum: RecordStatus, enumName: 'Status', default: RecordStatus.PUBLISHED })
   @IsOptional()
-  @IsEnum(RecordStatus, { message: 'status must be one of published, deleted, archived' })
+  @IsEnum(RecordStatus, { message: '$property must be one of $constraint2' })
   status: RecordStatus = RecordStatus.PUBLISHED;
 
   @ApiPropertyOptional({ maxLength: 255 })

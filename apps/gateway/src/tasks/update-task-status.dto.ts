@@ -12,7 +12,7 @@ export class UpdateTaskStatusDto {
     description: 'FAILED cancels a PENDING or PROCESSING task; PROCESSING retries a FAILED one',
   })
   @IsEnum(TaskStatus, {
-    message: 'task_status must be one of PENDING, PROCESSING, COMPLETED, FAILED',
+    message: '$property must be one of $constraint2',
   })
   task_status!: TaskStatus;
 }

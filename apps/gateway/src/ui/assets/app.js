@@ -261,6 +261,27 @@ function parseFrame(text) {
   return frame;
 }
 
+/**
+ * Fills each `<select data-enum="Name">` with the values of that enum in the gateway's OpenAPI
+ * document (`/docs-json`, public), so the filters offer what the API accepts and a new entity type
+ * appears without an edit here.
+ */
+async function fillEnumSelects() {
+  let schemas = {};
+  try {
+    const res = await fetch('/docs-json');
+    if (!res.ok) throw new Error(`GET /docs-json answered ${res.status}`);
+    schemas = (await res.json()).components?.schemas ?? {};
+  } catch (err) {
+    console.error(`The filter lists could not be loaded: ${err.message}`);
+  }
+  for (const select of document.querySelectorAll('select[data-enum]')) {
+    const values = schemas[select.dataset.enum]?.enum;
+    if (Array.isArray(values)) select.append(...values.map((v) => el('option', '', v)));
+    else select.append(Object.assign(el('option', '', 'list unavailable'), { disabled: true }));
+  }
+}
+
 function open() {
   $('key-form').hidden = true;
   $('tasks-view').hidden = false;
@@ -284,6 +305,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('filters').addEventListener('change', () => loadTasks());
   $('forget').addEventListener('click', () => forgetKey(''));
+  fillEnumSelects();
   if (apiKey()) open();
   else showKeyForm();
 });
