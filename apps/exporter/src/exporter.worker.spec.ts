@@ -1,6 +1,5 @@
 import { EntityType, FileType, TaskCreatedEvent, TaskType } from '@ferry/contracts';
 import { JetStreamContext, type TaskRunner, taskWorkerBindings } from '@ferry/messaging';
-import { ExportRunner } from '@ferry/transfer';
 
 import { exporterWorker } from './exporter.worker';
 
@@ -16,9 +15,8 @@ describe('the exporter worker', () => {
   };
   const bindings = taskWorkerBindings({ ...exporterWorker, runner });
 
-  it('runs export tasks with the ExportRunner, as the exporter', () => {
+  it('serves export tasks, as the exporter', () => {
     expect(exporterWorker.taskType).toBe(TaskType.EXPORT);
-    expect(exporterWorker.runner).toBe(ExportRunner);
     expect(exporterWorker.service).toBe('exporter');
   });
 

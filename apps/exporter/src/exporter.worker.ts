@@ -1,8 +1,12 @@
 import { TaskType } from '@ferry/contracts';
-import { type TaskWorkerDefinition } from '@ferry/messaging';
-import { EXPORT_DEFINITIONS, ExportRunner } from '@ferry/transfer';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
+import {
+  EXPORT_DEFINITIONS,
+  ExportRunner,
+  StatusPublisher,
+  type TaskWorkerDefinition,
+} from '@ferry/transfer';
 
-import { AppModule } from './app.module';
 import { ExporterConfig } from './exporter.config';
 
 /**
@@ -13,8 +17,18 @@ export const exporterWorker: TaskWorkerDefinition<ExporterConfig> = {
   service: 'exporter',
   taskType: TaskType.EXPORT,
   config: ExporterConfig,
-  module: (config) => AppModule.forRoot(config),
-  runner: ExportRunner,
   entityTypes: [...EXPORT_DEFINITIONS.keys()],
   concurrency: (config) => config.FERRY_EXPORT_CONCURRENCY,
+  runner: ({ config, ds, js, subjects }) =>
+    new ExportRunner(
+      ds,
+      new StatusPublisher(js, subjects),
+      ObjectStorages.fromConfig(config, js.nc),
+      EXPORT_DEFINITIONS,
+      {
+        fetchRows: config.FERRY_EXPORT_FETCH_ROWS,
+        progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+        fetch: fetchPolicyFrom(config),
+      },
+    ),
 };

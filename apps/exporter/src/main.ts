@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { runTaskWorker } from '@ferry/messaging';
+import { runTaskWorker } from '@ferry/transfer';
 
 import { exporterWorker } from './exporter.worker';
 

@@ -12,7 +12,7 @@ import {
   type TaskWorkerBinding,
   taskWorkerBindings,
 } from '@ferry/messaging';
-import { ImportRunner, type RunControl } from '@ferry/transfer';
+import { type RunControl } from '@ferry/transfer';
 
 import { importerWorker } from './importer.worker';
 
@@ -66,9 +66,8 @@ describe('the importer worker', () => {
     ctx = new JetStreamContext({} as RawMessage, { maxDeliver: 5, signal: controller.signal });
   });
 
-  it('runs import tasks with the ImportRunner, as the importer', () => {
+  it('serves import tasks, as the importer', () => {
     expect(importerWorker.taskType).toBe(TaskType.IMPORT);
-    expect(importerWorker.runner).toBe(ImportRunner);
     expect(importerWorker.service).toBe('importer');
   });
 

@@ -1,8 +1,12 @@
 import { TaskType } from '@ferry/contracts';
-import { type TaskWorkerDefinition } from '@ferry/messaging';
-import { IMPORT_DEFINITIONS, ImportRunner } from '@ferry/transfer';
+import { fetchPolicyFrom, ObjectStorages } from '@ferry/files';
+import {
+  IMPORT_DEFINITIONS,
+  ImportRunner,
+  StatusPublisher,
+  type TaskWorkerDefinition,
+} from '@ferry/transfer';
 
-import { AppModule } from './app.module';
 import { ImporterConfig } from './importer.config';
 
 /**
@@ -13,8 +17,33 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
   service: 'importer',
   taskType: TaskType.IMPORT,
   config: ImporterConfig,
-  module: (config) => AppModule.forRoot(config),
-  runner: ImportRunner,
   entityTypes: [...IMPORT_DEFINITIONS.keys()],
   concurrency: (config) => config.FERRY_IMPORT_CONCURRENCY,
+  runner: ({ config, ds, js, subjects }) =>
+    new ImportRunner(
+      ds,
+      new StatusPublisher(js, subjects),
+      IMPORT_DEFINITIONS,
+      {
+        batchSize: config.FERRY_IMPORT_BATCH_SIZE,
+        batchChars: config.FERRY_IMPORT_BATCH_CHARS,
+        writers: config.FERRY_IMPORT_WRITERS,
+        progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
+        fetch: fetchPolicyFrom(config),
+        allowLoopbackSources: config.FERRY_ALLOW_LOOPBACK_SOURCES,
+        maxFileBytes: config.FERRY_MAX_FILE_BYTES,
+        maxDecompressedBytes: config.FERRY_MAX_DECOMPRESSED_BYTES,
+        connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
+        idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
+        downloadTimeoutMs: config.FERRY_DOWNLOAD_TIMEOUT_MS,
+        records: {
+          maxRowBytes: config.FERRY_MAX_ROW_BYTES,
+          maxColumns: config.FERRY_MAX_COLUMNS,
+          maxCellBytes: config.FERRY_MAX_CELL_BYTES,
+          maxJsonDepth: config.FERRY_MAX_JSON_DEPTH,
+        },
+        maxRowErrors: config.FERRY_MAX_ROW_ERRORS,
+      },
+      ObjectStorages.fromConfig(config, js.nc),
+    ),
 };

@@ -12,4 +12,3 @@ export * from './jetstream-exception.filter';
 export type { Msg, MsgHdrs, NatsConnection, Status, Subscription } from './nats.types';
 export * from './messaging.module';
 export * from './task-worker';
-export * from './task-worker.bootstrap';

@@ -14,3 +14,5 @@ export * from './pipeline/export-selection';
 export * from './pipeline/export-format';
 export * from './pipeline/export.runner';
 export * from './pipeline/cancel.watch';
+export * from './worker/task-worker.module';
+export * from './worker/task-worker.bootstrap';
