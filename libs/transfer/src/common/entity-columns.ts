@@ -1,5 +1,7 @@
 import { FerryError } from '@ferry/contracts';
 
+import type { ExportColumn } from '../export-definition';
+
 /** Positions of an entity's columns in one file's header (-1 = absent). */
 export interface EntityColumns<C extends string> {
   index: Readonly<Record<C, number>>;
@@ -61,4 +63,20 @@ export function resolveColumns<C extends string>(
     );
   }
   return { index, prefixedIndexes, prefixedKeys, ignored };
+}
+
+/**
+ * The header resolver of an entity type whose free keys are `metadata.<key>` columns. The columns
+ * its export writes besides the import's own (`id`, the times, …: server-assigned) are ignored
+ * by an import without being listed in `ignored_columns`, so an export imports back without
+ * noise (docs/FORMATS.md §1).
+ */
+export function metadataColumnsResolver<C extends string>(
+  known: readonly C[],
+  requiredColumns: readonly C[],
+  exported: readonly ExportColumn[],
+): (header: readonly string[]) => EntityColumns<C> {
+  const knownSet = new Set<string>(known);
+  const serverAssigned = exported.map((c) => c.name).filter((name) => !knownSet.has(name));
+  return (header) => resolveColumns(header, known, requiredColumns, 'metadata.', serverAssigned);
 }

@@ -36,15 +36,3 @@ export const SERVER_TIMES: readonly ExportColumn[] = [
   { name: 'created_at', sql: utc('created_at'), kind: 'text' },
   { name: 'updated_at', sql: utc('updated_at'), kind: 'text' },
 ];
-
-/**
- * The columns an export writes besides the import's own (docs/FORMATS.md §1): an import of that
- * export ignores them without listing them in `ignored_columns`.
- */
-export function serverAssignedColumns(
-  exported: readonly ExportColumn[],
-  importColumns: readonly string[],
-): string[] {
-  const known = new Set(importColumns);
-  return exported.map((c) => c.name).filter((name) => !known.has(name));
-}

@@ -1,5 +1,7 @@
 import { RowErrorCode } from '@ferry/contracts';
 
+import { type CellReader } from './cell.reader';
+import { type EntityColumns } from './entity-columns';
 import { invalid, RowProblem, show } from './row-problem';
 
 export const STRING_MAP_LIMITS = { keys: 100, key: 255, value: 4096, json: 64 * 1024 } as const;
@@ -84,4 +86,31 @@ function checkValue(column: string, v: string): string {
   if (v.indexOf('\0') !== -1)
     throw invalid(`${column} ${show(v)} contains a NUL character, which cannot be stored`);
   return v;
+}
+
+/** A row's metadata: its `metadata` JSON cell and its `metadata.<key>` cells (docs/FORMATS.md §2). */
+export function readMetadata(c: CellReader, columns: EntityColumns<'metadata'>): StringMapChange {
+  return buildStringMap(
+    'metadata',
+    columns.prefixedKeys,
+    columns.prefixedIndexes.map((i) => c.raw(i)),
+    c.raw(columns.index.metadata),
+  );
+}
+
+/** A record's change to its metadata, as its writer stages it. */
+export interface MetadataChange {
+  metadataSet: Record<string, string>;
+  metadataRemove: string[];
+}
+
+/** Two rows' metadata changes as one, the later applied after the earlier (a batch's fold). */
+export function foldMetadata(earlier: MetadataChange, later: MetadataChange): MetadataChange {
+  const set = { ...earlier.metadataSet };
+  for (const key of later.metadataRemove) delete set[key];
+  Object.assign(set, later.metadataSet);
+  const remove = earlier.metadataRemove
+    .filter((k) => !(k in later.metadataSet))
+    .concat(later.metadataRemove);
+  return { metadataSet: set, metadataRemove: [...new Set(remove)] };
 }

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 
+import { foldByKey } from '../../common/fold-by-key';
 import { cell, copyIntoStage } from '../../common/staged-copy';
+import { foldMetadata } from '../../common/string-map.builder';
 import { type BatchWriteResult, type ImportScope } from '../../entity-definition';
 import { CUSTOMER_FIELDS, type CustomerRecord, METADATA_BIT } from './customer.record';
 
@@ -52,19 +54,12 @@ function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
   CUSTOMER_FIELDS.forEach((f, bit) => {
     if (next.present & (1 << bit)) fields[f] = next.fields[f];
   });
-  const set = { ...into.metadataSet };
-  for (const key of next.metadataRemove) delete set[key];
-  Object.assign(set, next.metadataSet);
-  const remove = into.metadataRemove
-    .filter((k) => !(k in next.metadataSet))
-    .concat(next.metadataRemove);
   return {
     ...next,
+    ...foldMetadata(into, next),
     id: into.id,
     fields,
     present: into.present | next.present,
-    metadataSet: set,
-    metadataRemove: [...new Set(remove)],
   };
 }
 
@@ -96,11 +91,7 @@ export async function writeCustomerBatch(
 ): Promise<BatchWriteResult> {
   const result: BatchWriteResult = { written: 0, duplicates: 0, rowErrors: [] };
   if (records.length === 0) return result;
-  const byKey = new Map<string, CustomerRecord>();
-  for (const r of records) {
-    const earlier = byKey.get(r.externalId);
-    byKey.set(r.externalId, earlier ? fold(earlier, r) : r);
-  }
+  const byKey = foldByKey(records, (r) => r.externalId, fold);
   const groups = new Set<number>();
   for (const r of byKey.values()) groups.add(groupOf(r));
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));

@@ -1,11 +1,10 @@
 import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
-import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
-import { serverAssignedColumns } from '../../common/export-sql';
+import { type EntityColumns, metadataColumnsResolver } from '../../common/entity-columns';
 import { ISO_COUNTRIES } from '../../common/iso-country';
 import { invalid, show } from '../../common/row-problem';
-import { buildStringMap } from '../../common/string-map.builder';
+import { readMetadata } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
 import {
   CUSTOMER_COLUMNS,
@@ -18,8 +17,11 @@ import { customersExport } from './customers.export';
 
 export const CUSTOMER_REQUIRED_COLUMNS = ['external_id', 'name'] as const;
 type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number];
-/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = serverAssignedColumns(customersExport.columns, CUSTOMER_COLUMNS);
+const resolveCustomerColumns = metadataColumnsResolver(
+  CUSTOMER_COLUMNS,
+  CUSTOMER_REQUIRED_COLUMNS,
+  customersExport.columns,
+);
 
 /** Bounds of docs/FORMATS.md §2 (characters). */
 export const CUSTOMER_LIMITS: Readonly<Record<'external_id' | 'name' | CustomerField, number>> = {
@@ -57,14 +59,7 @@ export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
   }
 
   static compile(header: string[], scope: ImportScope): CustomerRowMapper {
-    const columns = resolveColumns(
-      header,
-      CUSTOMER_COLUMNS,
-      CUSTOMER_REQUIRED_COLUMNS,
-      'metadata.',
-      SERVER_ASSIGNED,
-    );
-    return new CustomerRowMapper(header.slice(), columns, scope);
+    return new CustomerRowMapper(header.slice(), resolveCustomerColumns(header), scope);
   }
 
   protected read(c: CellReader, origin: RowOrigin): CustomerRecord {
@@ -86,12 +81,7 @@ export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
       }
       fields.address_country = code;
     }
-    const metadata = buildStringMap(
-      'metadata',
-      this.columns.prefixedKeys,
-      this.columns.prefixedIndexes.map((i) => c.raw(i)),
-      c.raw(at.metadata),
-    );
+    const metadata = readMetadata(c, this.columns);
     return {
       id: this.ids.forLine(origin.line),
       externalId,

@@ -106,27 +106,10 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
       id = givenId;
     }
 
-    let customerId: string | null = null;
-    if (at.customer_id >= 0) {
-      const v = unescapeFormulaCell(values[at.customer_id]);
-      if (!isBlank(v)) {
-        problem = textProblem(v, EVENT_LIMITS.customerId);
-        if (problem !== Text.Ok)
-          return this.textError(values, line, 'customer_id', v, EVENT_LIMITS.customerId, problem);
-        customerId = v;
-      }
-    }
-
-    let source: string | null = null;
-    if (at.source >= 0) {
-      const v = unescapeFormulaCell(values[at.source]);
-      if (!isBlank(v)) {
-        problem = textProblem(v, EVENT_LIMITS.source);
-        if (problem !== Text.Ok)
-          return this.textError(values, line, 'source', v, EVENT_LIMITS.source, problem);
-        source = v;
-      }
-    }
+    const customerId = this.optionalText(values, line, 'customer_id', EVENT_LIMITS.customerId);
+    if (customerId !== null && typeof customerId !== 'string') return customerId;
+    const source = this.optionalText(values, line, 'source', EVENT_LIMITS.source);
+    if (source !== null && typeof source !== 'string') return source;
 
     let timestamp = this.importTime;
     if (at.timestamp >= 0) {
@@ -152,6 +135,21 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
       { id, eventName, externalCustomerId, customerId, timestamp, source, properties },
       line,
     );
+  }
+
+  /** An optional text column: null when absent or blank, the value within bounds, or the RowError. */
+  private optionalText(
+    values: string[],
+    line: number,
+    column: 'customer_id' | 'source',
+    max: number,
+  ): string | null | RowError {
+    const at = this.columns.index[column];
+    if (at < 0) return null;
+    const v = unescapeFormulaCell(values[at]);
+    if (isBlank(v)) return null;
+    const problem = textProblem(v, max);
+    return problem === Text.Ok ? v : this.textError(values, line, column, v, max, problem);
   }
 
   /** The properties as JSON object text, or the RowError explaining why they cannot be. */
@@ -188,26 +186,15 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     }
     if (!jsonCell) return columnsJson.length === 0 ? '{}' : columnsJson + '}';
 
-    if (text.length > EVENT_LIMITS.propertiesJson) {
-      return this.textError(
-        values,
-        line,
-        'properties',
-        text,
-        EVENT_LIMITS.propertiesJson,
-        Text.TooLong,
-      );
-    }
     // PostgreSQL's jsonb refuses NUL, escaped or not.
-    if (text.indexOf('\\u0000') !== -1 || text.indexOf('\0') !== -1) {
-      return this.textError(
-        values,
-        line,
-        'properties',
-        text,
-        EVENT_LIMITS.propertiesJson,
-        Text.HasNul,
-      );
+    const problem =
+      text.length > EVENT_LIMITS.propertiesJson
+        ? Text.TooLong
+        : text.indexOf('\\u0000') !== -1 || text.indexOf('\0') !== -1
+          ? Text.HasNul
+          : Text.Ok;
+    if (problem !== Text.Ok) {
+      return this.textError(values, line, 'properties', text, EVENT_LIMITS.propertiesJson, problem);
     }
     let parsed: unknown;
     try {

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 
+import { foldByKey } from '../../common/fold-by-key';
 import { cell, copyIntoStage } from '../../common/staged-copy';
+import { foldMetadata } from '../../common/string-map.builder';
 import { type BatchWriteResult, type ImportScope } from '../../entity-definition';
 import { type FeatureRecord } from './feature.record';
 
@@ -44,20 +46,9 @@ const REMOVE_METADATA = `UPDATE features f
   FROM ${STAGE} s
   WHERE f.environment_id = $1 AND f.lookup_key = s.lookup_key AND jsonb_array_length(s.metadata_remove) > 0`;
 
+/** Folds a later row for the same lookup_key into an earlier one: its values, both metadata. */
 function fold(into: FeatureRecord, next: FeatureRecord): FeatureRecord {
-  const set = { ...into.metadataSet };
-  for (const key of next.metadataRemove) delete set[key];
-  Object.assign(set, next.metadataSet);
-  const remove = into.metadataRemove
-    .filter((k) => !(k in next.metadataSet))
-    .concat(next.metadataRemove);
-  return {
-    ...next,
-    id: into.id,
-    meterId: into.meterId,
-    metadataSet: set,
-    metadataRemove: [...new Set(remove)],
-  };
+  return { ...next, ...foldMetadata(into, next), id: into.id, meterId: into.meterId };
 }
 
 function* stageRows(records: Iterable<FeatureRecord>): Generator<string> {
@@ -99,11 +90,7 @@ export async function writeFeatureBatch(
 ): Promise<BatchWriteResult> {
   const result: BatchWriteResult = { written: 0, duplicates: 0, rowErrors: [] };
   if (records.length === 0) return result;
-  const byKey = new Map<string, FeatureRecord>();
-  for (const r of records) {
-    const earlier = byKey.get(r.lookupKey);
-    byKey.set(r.lookupKey, earlier ? fold(earlier, r) : r);
-  }
+  const byKey = foldByKey(records, (r) => r.lookupKey, fold);
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
   const env = [scope.environmentId];
   await client.query(REUSE_METERS, env);

@@ -1,10 +1,9 @@
 import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
-import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
-import { serverAssignedColumns } from '../../common/export-sql';
+import { type EntityColumns, metadataColumnsResolver } from '../../common/entity-columns';
 import { invalid, required, show } from '../../common/row-problem';
-import { buildStringMap } from '../../common/string-map.builder';
+import { readMetadata } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
 import {
   AGGREGATION_TYPES,
@@ -20,8 +19,11 @@ import { featuresExport } from './features.export';
 
 export const FEATURE_REQUIRED_COLUMNS = ['name', 'type'] as const;
 type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
-/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = serverAssignedColumns(featuresExport.columns, FEATURE_COLUMNS);
+const resolveFeatureColumns = metadataColumnsResolver(
+  FEATURE_COLUMNS,
+  FEATURE_REQUIRED_COLUMNS,
+  featuresExport.columns,
+);
 
 export const FEATURE_LIMITS = { text: 255 } as const;
 
@@ -50,14 +52,7 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
   }
 
   static compile(header: string[], scope: ImportScope): FeatureRowMapper {
-    const columns = resolveColumns(
-      header,
-      FEATURE_COLUMNS,
-      FEATURE_REQUIRED_COLUMNS,
-      'metadata.',
-      SERVER_ASSIGNED,
-    );
-    return new FeatureRowMapper(header.slice(), columns, scope);
+    return new FeatureRowMapper(header.slice(), resolveFeatureColumns(header), scope);
   }
 
   protected read(c: CellReader, origin: RowOrigin): FeatureRecord {
@@ -83,12 +78,7 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
       );
     }
     const meter = type === 'metered' ? this.meter(c) : this.noMeter(c);
-    const metadata = buildStringMap(
-      'metadata',
-      this.columns.prefixedKeys,
-      this.columns.prefixedIndexes.map((i) => c.raw(i)),
-      c.raw(at.metadata),
-    );
+    const metadata = readMetadata(c, this.columns);
     return {
       id: this.featureIds.forLine(origin.line),
       meterId: this.meterIds.forLine(origin.line),

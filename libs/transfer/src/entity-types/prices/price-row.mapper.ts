@@ -1,10 +1,9 @@
 import { BaseRowMapper, type RowOrigin } from '../../common/base-row.mapper';
 import { type CellReader } from '../../common/cell.reader';
 import { DerivedIds } from '../../common/derived-ids';
-import { type EntityColumns, resolveColumns } from '../../common/entity-columns';
-import { serverAssignedColumns } from '../../common/export-sql';
+import { type EntityColumns, metadataColumnsResolver } from '../../common/entity-columns';
 import { invalid, required, show } from '../../common/row-problem';
-import { buildStringMap } from '../../common/string-map.builder';
+import { readMetadata } from '../../common/string-map.builder';
 import { type ImportScope } from '../../entity-definition';
 import {
   BILLING_MODELS,
@@ -32,8 +31,11 @@ export const PRICE_REQUIRED_COLUMNS = [
   'invoice_cadence',
 ] as const;
 type PriceColumn = (typeof PRICE_VALUE_COLUMNS)[number];
-/** Columns an export adds (docs/FORMATS.md §1) that an import ignores without listing them. */
-const SERVER_ASSIGNED = serverAssignedColumns(pricesExport.columns, PRICE_VALUE_COLUMNS);
+const resolvePriceColumns = metadataColumnsResolver(
+  PRICE_VALUE_COLUMNS,
+  PRICE_REQUIRED_COLUMNS,
+  pricesExport.columns,
+);
 
 export const PRICE_LIMITS = {
   text: 255,
@@ -56,14 +58,7 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
   }
 
   static compile(header: string[], scope: ImportScope): PriceRowMapper {
-    const columns = resolveColumns(
-      header,
-      PRICE_VALUE_COLUMNS,
-      PRICE_REQUIRED_COLUMNS,
-      'metadata.',
-      SERVER_ASSIGNED,
-    );
-    return new PriceRowMapper(header.slice(), columns, scope);
+    return new PriceRowMapper(header.slice(), resolvePriceColumns(header), scope);
   }
 
   protected read(c: CellReader, origin: RowOrigin): PriceRecord {
@@ -181,12 +176,7 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
     if (minQuantity !== null && type === 'USAGE')
       throw invalid('min_quantity does not apply to USAGE prices');
 
-    const metadata = buildStringMap(
-      'metadata',
-      this.columns.prefixedKeys,
-      this.columns.prefixedIndexes.map((i) => c.raw(i)),
-      c.raw(at.metadata),
-    );
+    const metadata = readMetadata(c, this.columns);
     const values: PriceValues = {
       currency: currencyText.toUpperCase(),
       entity_type: entityType,
