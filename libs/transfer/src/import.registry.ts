@@ -6,7 +6,11 @@ import { eventsImport } from './entity-types/events';
 import { featuresImport } from './entity-types/features';
 import { pricesImport } from './entity-types/prices';
 
-/** Every entity type that can be imported. Adding an entity type = adding its folder and a line here. */
+/**
+ * Every entity type that can be imported; the importer serves exactly these, one consumer each.
+ * Adding an entity type: docs/ARCHITECTURE.md, "Adding an entity type" (registries.spec.ts fails
+ * until it has its line here).
+ */
 export const IMPORT_DEFINITIONS: ReadonlyMap<EntityType, EntityImportDefinition<unknown>> = new Map<
   EntityType,
   EntityImportDefinition<unknown>
