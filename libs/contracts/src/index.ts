@@ -12,3 +12,8 @@ export * from './messages/task-status.event';
 export * from './parse-event';
 export * from './task-lifecycle';
 export * from './task-projection';
+export * from './rfc3339.parser';
+export * from './json-shape.check';
+export * from './task-metadata/export-selection.parser';
+export * from './task-metadata/max-errors.parser';
+export * from './task-metadata/task-metadata.check';

@@ -1,4 +1,4 @@
-import { type EntityType } from '@ferry/contracts';
+import { type EntityType, type ExportFilterKey } from '@ferry/contracts';
 
 /**
  * One exported column: its name in the file (the import's column name, so an export imports back
@@ -26,6 +26,9 @@ export interface EntityExportDefinition {
    * would differ between an export and the export of its re-import.
    */
   tieBreak?: string;
-  /** Selection keys of `metadata` this entity supports, and the column each one matches. */
-  filters: Readonly<Record<string, string>>;
+  /**
+   * The column each filter key matches. Which keys an entity type takes is EXPORT_FILTER_KEYS of
+   * libs/contracts (the gateway refuses the others); `export.registry.spec.ts` pins the two.
+   */
+  filters: Readonly<Partial<Record<ExportFilterKey, string>>>;
 }

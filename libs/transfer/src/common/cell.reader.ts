@@ -1,12 +1,12 @@
-import { RowErrorCode } from '@ferry/contracts';
-import { unescapeFormulaCell } from '@ferry/files';
-
 import {
   checkRfc3339,
   describeTimestampProblem,
   normalizeRfc3339,
+  RowErrorCode,
   TimestampProblem,
-} from '../entity-types/events/rfc3339.parser';
+} from '@ferry/contracts';
+import { unescapeFormulaCell } from '@ferry/files';
+
 import { invalid, required, RowProblem, show } from './row-problem';
 
 const DECIMAL = /^\d{1,20}(\.\d{1,12})?$/;

@@ -10,7 +10,12 @@ import { Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { type DataSource } from 'typeorm';
 
-import { type EntityType, FerryError, type TaskCreatedEvent } from '@ferry/contracts';
+import {
+  type EntityType,
+  FerryError,
+  parseExportSelection,
+  type TaskCreatedEvent,
+} from '@ferry/contracts';
 import {
   type FetchPolicy,
   isFolderKey,
@@ -24,7 +29,7 @@ import { CheckpointRepository, withClient } from '@ferry/persistence';
 
 import type { EntityExportDefinition } from '../export-definition';
 import { type ExportFormatter, exportFormatter } from './export-format';
-import { buildExportQuery, parseExportSelection } from './export-selection';
+import { buildExportQuery } from './export-selection';
 import { type StatusPublisher } from './status.publisher';
 import { exportCounters } from './status-news';
 import { type RunControl, TaskDelivery } from './task-delivery';

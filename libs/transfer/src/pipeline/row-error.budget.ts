@@ -1,4 +1,4 @@
-import { FerryError } from '@ferry/contracts';
+import { FerryError, parseMaxErrors } from '@ferry/contracts';
 
 /**
  * How many rejected rows a task may have before it stops: `metadata.max_errors` of the task, or
@@ -11,19 +11,15 @@ export class RowErrorBudget {
     private readonly setBy: string,
   ) {}
 
-  /** The budget of a task; a `max_errors` that is not a whole number ≥ 0 fails the task. */
+  /**
+   * The budget of a task; a `max_errors` that is not a whole number ≥ 0 fails the task (the
+   * gateway refuses such a task already: parseMaxErrors of libs/contracts runs in both).
+   */
   static forTask(metadata: Record<string, unknown> | undefined, fallback: number): RowErrorBudget {
-    const given = metadata?.['max_errors'];
-    if (given === undefined || given === null) {
-      return new RowErrorBudget(fallback, 'FERRY_MAX_ROW_ERRORS');
-    }
-    const n = typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw FerryError.validation(
-        `metadata.max_errors must be a whole number of 0 or more, not ${JSON.stringify(given)}`,
-      );
-    }
-    return new RowErrorBudget(n, 'metadata.max_errors');
+    const own = parseMaxErrors(metadata);
+    return own === null
+      ? new RowErrorBudget(fallback, 'FERRY_MAX_ROW_ERRORS')
+      : new RowErrorBudget(own, 'metadata.max_errors');
   }
 
   exceededBy(failed: number): boolean {

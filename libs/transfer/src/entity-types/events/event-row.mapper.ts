@@ -1,4 +1,11 @@
-import { type RowError, RowErrorCode } from '@ferry/contracts';
+import {
+  checkRfc3339,
+  describeTimestampProblem,
+  normalizeRfc3339,
+  type RowError,
+  RowErrorCode,
+  TimestampProblem,
+} from '@ferry/contracts';
 import { unescapeFormulaCell } from '@ferry/files';
 
 import { isBlank } from '../../common/cell.reader';
@@ -8,12 +15,6 @@ import { type CompiledRowMapper, type ImportScope } from '../../entity-definitio
 import { DerivedEventIds } from './derived-event-id';
 import { type EventRecord, eventRecord } from './event.record';
 import { type EventColumns, resolveEventColumns } from './event-columns';
-import {
-  checkRfc3339,
-  describeTimestampProblem,
-  normalizeRfc3339,
-  TimestampProblem,
-} from './rfc3339.parser';
 
 /** Bounds of one event's cells (characters). */
 export const EVENT_LIMITS = {

@@ -4,4 +4,3 @@ export { EVENT_REQUIRED_COLUMNS } from './event-columns';
 export { EVENT_LIMITS, EventRowMapper } from './event-row.mapper';
 export { writeEventBatch } from './event-batch.writer';
 export { DerivedEventIds } from './derived-event-id';
-export { checkRfc3339, normalizeRfc3339, TimestampProblem } from './rfc3339.parser';
