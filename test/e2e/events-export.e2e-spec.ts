@@ -263,16 +263,29 @@ describe('exporting EVENTS (store, S3, downloads, uploads, round trip)', () => {
     expect(res.body).toMatchObject({ code: 'invalid_operation' });
     expect(res.body.message).toMatch(/is an import/);
 
-    const failed = await api.createTask({
+    // A bad selection is refused at once now (docs/API.md §1), so the failed export is one whose
+    // destination refuses the PUT.
+    const refused = await api.createTask({
       task_type: 'EXPORT',
       entity_type: 'EVENTS',
       file_type: 'CSV',
       file_url: 'store://exports/',
       metadata: { start_time: 'not a time' },
     });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/start_time/);
+    const failed = await api.createTask({
+      task_type: 'EXPORT',
+      entity_type: 'EVENTS',
+      file_type: 'CSV',
+      file_url: files.handle('refuses-the-put.csv', (req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(403).end('no'));
+      }),
+    });
     const done = await api.waitForTask(failed.body.id);
     expect(done.task_status).toBe('FAILED');
-    expect(done.error_summary).toMatch(/start_time/);
+    expect(done.error_summary).toMatch(/returned HTTP 403/);
     const notReady = await api.request('GET', `/v1/tasks/${done.id}/download`);
     expect(notReady.status).toBe(400);
     expect(notReady.body.message).toMatch(/is FAILED: its file can be downloaded once/);

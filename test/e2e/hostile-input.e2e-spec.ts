@@ -6,6 +6,7 @@ import { FerryApi } from '../support/api';
 import { ALL_SERVICES, type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { fileCases, gzipBomb, type HostileCase, type Origin } from '../support/hostile-files';
+import { requestCases } from '../support/hostile-requests';
 import { sourceCases, TEST_NAMES } from '../support/hostile-sources';
 
 /** What became of one case: the task at its end (or the API's refusal) and its row errors. */
@@ -75,7 +76,7 @@ describe('hostile input', () => {
       filesPort: files.port,
       canaryPort,
     };
-    cases = [...fileCases(await gzipBomb(128 * 1024 * 1024)), ...sourceCases()];
+    cases = [...fileCases(await gzipBomb(128 * 1024 * 1024)), ...sourceCases(), ...requestCases()];
     const poller = new TaskPoller(api);
     for (const c of cases) results.set(c.name, run(c, origin, poller));
   });
@@ -97,13 +98,19 @@ describe('hostile input', () => {
       });
       res = { status: up.status, body: await up.json() };
     } else {
-      res = await api.createTask({
+      const body = {
         task_type: c.taskType ?? 'IMPORT',
         entity_type: 'EVENTS',
         file_type: c.fileType ?? 'CSV',
         file_url: c.source(origin),
         ...(c.metadata && { metadata: c.metadata }),
-      });
+      };
+      res =
+        c.rawMetadata === undefined
+          ? await api.createTask(body)
+          : await api.createTaskFromJson(
+              `${JSON.stringify(body).slice(0, -1)},"metadata":${c.rawMetadata}}`,
+            );
     }
     if (res.status !== 202) {
       return {
@@ -128,7 +135,9 @@ describe('hostile input', () => {
   }
 
   const table = () =>
-    [...fileCases(Buffer.alloc(0)), ...sourceCases()].map((c) => [c.name, c] as const);
+    [...fileCases(Buffer.alloc(0)), ...sourceCases(), ...requestCases()].map(
+      (c) => [c.name, c] as const,
+    );
 
   it('has at least 40 cases', () => {
     expect(table().length).toBeGreaterThanOrEqual(40);

@@ -34,6 +34,16 @@ export class FerryApi {
     return this.request('POST', '/v1/tasks', body, headers);
   }
 
+  /** POST /v1/tasks with a body written by hand (one JSON.stringify could not write). */
+  async createTaskFromJson(json: string) {
+    const res = await fetch(`${this.baseUrl}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' },
+      body: json,
+    });
+    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  }
+
   getTask(id: string) {
     return this.request('GET', `/v1/tasks/${id}`);
   }

@@ -12,7 +12,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RequirePermission } from '../auth/principal';
 import { ErrorBodyFilter } from '../errors/error-body.filter';
 import { GatewayConfig } from '../gateway.config';
-import { BodyErrorInterceptor, deferredBodyParsers } from './deferred-body';
+import { BodyErrorInterceptor, deferredBodyParsers, MAX_BODY_DEPTH } from './deferred-body';
 
 @Controller('echo')
 class EchoController {
@@ -65,6 +65,9 @@ describe('body errors wait for the API key check', () => {
   }
 
   const MALFORMED = '{"task_type": ';
+  /** `{"metadata":{"a":{"a":…}}}`, the metadata `levels` deep. */
+  const deep = (levels: number) =>
+    `{"metadata":${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}}`;
   const TOO_LARGE = JSON.stringify({ pad: 'x'.repeat(200 * 1024) }); // over the 100 KB JSON limit
 
   it.each([
@@ -93,6 +96,28 @@ describe('body errors wait for the API key check', () => {
     const big = await post(TOO_LARGE, writer);
     expect(big.status).toBe(413);
     expect(big.body['message']).toMatch(/too large/);
+  });
+
+  it('refuses a body nested deeper than MAX_BODY_DEPTH with a 400 naming where, after the key check', async () => {
+    for (const body of [
+      deep(5000),
+      '['.repeat(45_000) + ']'.repeat(45_000),
+      deep(MAX_BODY_DEPTH),
+    ]) {
+      expect((await post(body)).status).toBe(401);
+      expect((await post(body, reader)).status).toBe(403);
+      const a = await post(body, writer);
+      expect(a.status).toBe(400);
+      expect(a.body).toMatchObject({ code: 'validation_error', http_status_code: 400 });
+      expect(a.body['message']).toMatch(
+        /^The JSON body nests objects and arrays more than 32 levels deep \(at (metadata\.a\.a\.a\.a\.a…|\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]…)\)$/,
+      );
+    }
+    const deepest = JSON.parse(deep(MAX_BODY_DEPTH - 1)) as unknown;
+    expect(await post(deep(MAX_BODY_DEPTH - 1), writer)).toEqual({
+      status: 201,
+      body: { got: deepest },
+    });
   });
 
   it('still parses good JSON and form bodies', async () => {

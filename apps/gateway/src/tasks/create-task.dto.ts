@@ -29,7 +29,8 @@ export class CreateTaskDto {
   @ApiProperty({
     description:
       'Import: the file to read (http(s):// through the SSRF guard, s3://bucket/key, store://bucket/key). ' +
-      'Export: where to write it (s3://, store://, or an https:// URL that accepts a PUT).',
+      'Export: where to write it (s3://, store://, or an https:// URL that accepts a PUT). ' +
+      'A store:// bucket must be one of FERRY_STORE_BUCKETS; a key may not contain `..`.',
     example: 'https://files.example.com/usage/2026-01.csv',
     maxLength: 4096,
   })
@@ -51,7 +52,9 @@ export class CreateTaskDto {
     type: 'object',
     additionalProperties: true,
     description:
-      'Options: export selection (start_time, end_time, event_name, …, compression), max_errors',
+      'Options: export selection (start_time, end_time, event_name, …, compression), max_errors. ' +
+      'A bad option is a 400 naming it; at most 16 levels deep, 100 entries per object or array ' +
+      'and 16,384 characters as JSON.',
   })
   @IsOptional()
   @IsObject({ message: 'metadata must be a JSON object' })

@@ -2,10 +2,13 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } fro
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 
 import { FerryError, Permission } from '@ferry/contracts';
+import { storeBucketList } from '@ferry/files';
 
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
 import { ErrorResponse, MessageResponse } from '../errors/error-response.dto';
+import { GatewayConfig } from '../gateway.config';
+import { checkNewTask } from './create-task.check';
 import { CreateTaskDto } from './create-task.dto';
 import { ListTasksQuery } from './list-tasks.query';
 import { TaskListResponse } from './task-list.response';
@@ -18,7 +21,14 @@ import { UpdateTaskStatusDto } from './update-task-status.dto';
 @ApiAuthErrors()
 @Controller('v1/tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  private readonly storeBuckets: readonly string[];
+
+  constructor(
+    private readonly tasks: TasksService,
+    config: GatewayConfig,
+  ) {
+    this.storeBuckets = storeBucketList(config.FERRY_STORE_BUCKETS);
+  }
 
   @Post()
   @HttpCode(202)
@@ -33,7 +43,12 @@ export class TasksController {
     description: 'Same key and body within 24 h → the same task; another body → 409',
   })
   @ApiResponse({ status: 202, type: TaskResponse })
-  @ApiResponse({ status: 400, description: 'Invalid request', type: ErrorResponse })
+  @ApiResponse({
+    status: 400,
+    description:
+      'Invalid request: a field, a metadata option, metadata over its bounds, or a store:// bucket not configured',
+    type: ErrorResponse,
+  })
   @ApiResponse({
     status: 409,
     description: 'Idempotency-Key reused with another body',
@@ -48,6 +63,7 @@ export class TasksController {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw FerryError.validation('Idempotency-Key must be 1 to 255 printable characters');
     }
+    checkNewTask(dto, this.storeBuckets);
     return this.tasks.create(p, dto, idempotencyKey);
   }
 

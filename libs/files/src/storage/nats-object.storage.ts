@@ -7,6 +7,7 @@ import { type ObjectStore, Objm, setSha256Backend } from '@nats-io/obj';
 import { FerryError } from '@ferry/contracts';
 
 import type { ObjectStorage, PutOptions, StoredObject } from './object-storage';
+import { checkStoreBucket } from './object-url';
 
 export interface NatsObjectStorageOptions {
   /**
@@ -96,13 +97,12 @@ export class NatsObjectStorage implements ObjectStorage {
 
   private store(bucket: string): Promise<ObjectStore> {
     const allowed = this.opts.buckets;
-    if (allowed && !allowed.includes(bucket)) {
-      return Promise.reject(
-        FerryError.validation(
-          `store://${bucket}/ is not a bucket of the built-in store; use one of ${allowed.map((b) => `store://${b}/`).join(', ')}`,
-          { bucket, buckets: allowed },
-        ),
-      );
+    if (allowed) {
+      try {
+        checkStoreBucket(bucket, allowed);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
     }
     const name = this.storeName(bucket);
     let s = this.stores.get(name);

@@ -4,7 +4,7 @@ import { ErrorCode, FerryError } from '@ferry/contracts';
 
 import { NatsObjectStorage, type NatsObjectStorageOptions } from './nats-object.storage';
 import type { ObjectStorage } from './object-storage';
-import { type ObjectLocation, parseObjectUrl } from './object-url';
+import { type ObjectLocation, parseSourceObjectUrl, storeBucketList } from './object-url';
 import { S3ObjectStorage } from './s3-object.storage';
 import type { StorageConfig } from './storage.config';
 
@@ -23,9 +23,7 @@ export class ObjectStorages {
     return new ObjectStorages(
       new NatsObjectStorage(nc, {
         bucketPrefix: config.FERRY_NATS_PREFIX || undefined,
-        buckets: config.FERRY_STORE_BUCKETS.split(',')
-          .map((b) => b.trim())
-          .filter((b) => b !== ''),
+        buckets: storeBucketList(config.FERRY_STORE_BUCKETS),
         ...storeOptions,
       }),
       new S3ObjectStorage({
@@ -53,10 +51,7 @@ export class ObjectStorages {
 
   /** Opens `store://` or `s3://` for reading (an import's source), as seen by an environment. */
   async open(url: string, environmentId: string) {
-    const loc = parseObjectUrl(url);
-    if (loc.key === '' || loc.key.endsWith('/')) {
-      throw FerryError.validation(`file_url ${url} names a folder, not a file`);
-    }
+    const loc = parseSourceObjectUrl(url);
     try {
       return await this.backend(loc.scheme).get(loc.bucket, this.storedKey(loc, environmentId));
     } catch (err) {
