@@ -4,7 +4,7 @@ import { eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 import { readSse, type SseMessage, type SseResult } from '../support/sse';
-import { addTenantKey } from '../support/tenant-key';
+import { addTenantKey, scopeOfKey } from '../support/tenant-key';
 
 /** GET /v1/tasks/{id}/events through the four running services. */
 describe('live task progress over Server-Sent Events', () => {
@@ -173,6 +173,60 @@ describe('live task progress over Server-Sent Events', () => {
       expectWellOrdered(r);
       expect(r.messages.at(-2)?.data.task.task_status).toBe('COMPLETED');
     } finally {
+      await drip.stop();
+    }
+  });
+
+  it('caps the streams one key holds open: one more is a 429 with Retry-After, another key still streams, a closed stream frees its slot', async () => {
+    // FERRY_SSE_MAX_STREAMS_PER_KEY keeps its default, 20. The streams of the tests above (20 at
+    // once with ferry.apiKey, then more) only passed because each released its slot at its end.
+    const csv = eventsCsv(20_000, 'cap');
+    const drip = await new DripServer(csv, Math.floor(csv.length / 3), 60_000).start();
+    const scope = await scopeOfKey(ferry, ferry.apiKey);
+    const capped = await addTenantKey(ferry, ['task:read'], scope);
+    const other = await addTenantKey(ferry, ['task:read'], scope);
+    const held: AbortController[] = [];
+    try {
+      const id = await importTask(drip.url);
+      const open = async (key: string) => {
+        const ctl = new AbortController();
+        const res = await fetch(eventsUrl(id), {
+          headers: { 'x-api-key': key },
+          signal: ctl.signal,
+        });
+        if (res.status === 200) {
+          held.push(ctl);
+          await res.body!.getReader().read(); // the stream is registered and sending
+        }
+        return { res, ctl };
+      };
+      const first = await Promise.all(Array.from({ length: 20 }, () => open(capped)));
+      expect(first.map((s) => s.res.status)).toEqual(Array(20).fill(200));
+
+      const over = await open(capped);
+      expect(over.res.status).toBe(429);
+      expect(over.res.headers.get('retry-after')).toBe('5');
+      expect(await over.res.json()).toMatchObject({
+        code: 'too_many_requests',
+        http_status_code: 429,
+        message: expect.stringMatching(
+          /^This API key already holds 20 open event streams \(FERRY_SSE_MAX_STREAMS_PER_KEY\); close one, or retry in 5 s$/,
+        ),
+        details: { retry_after_seconds: 5, limit: 20 },
+      });
+      expect((await open(other)).res.status).toBe(200);
+
+      // A client that hangs up gives its slot back.
+      first[0].ctl.abort();
+      let again = 0;
+      for (let i = 0; i < 50 && again !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = (await open(capped)).res.status;
+      }
+      expect(again).toBe(200);
+      expect((await open(capped)).res.status).toBe(429);
+    } finally {
+      for (const ctl of held) ctl.abort();
       await drip.stop();
     }
   });

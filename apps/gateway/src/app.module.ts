@@ -15,7 +15,7 @@ import { GatewayConfig } from './gateway.config';
 import { BodyErrorInterceptor } from './http/deferred-body';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { TaskEventsController } from './progress/task-events.controller';
-import { taskWatchHubProvider } from './progress/task-watch-hub.provider';
+import { streamSlotsProvider, taskWatchHubProvider } from './progress/task-watch-hub.provider';
 import { TaskErrorsController } from './tasks/task-errors.controller';
 import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
@@ -52,6 +52,7 @@ export class AppModule {
         TasksService,
         ...filesProviders(config),
         taskWatchHubProvider,
+        streamSlotsProvider,
         TaskErrorsService,
       ],
     };

@@ -52,6 +52,19 @@ export class GatewayConfig extends StorageConfig {
   @Min(100)
   @Max(300_000)
   FERRY_SSE_POLL_MS = 3000;
+
+  /** SSE: event streams one API key may hold open on this gateway; one more is a 429. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  FERRY_SSE_MAX_STREAMS_PER_KEY = 20;
+
+  /** SSE: event streams this gateway process holds open, all keys together; one more is a 429. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  FERRY_SSE_MAX_STREAMS = 1000;
+
   /** How often the task sweeper looks for PENDING / PROCESSING tasks that went quiet. */
   @IsInt()
   @Min(100)

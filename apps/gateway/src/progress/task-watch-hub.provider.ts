@@ -5,6 +5,7 @@ import { JetStreamClient } from '@ferry/messaging';
 import { TaskRepository } from '@ferry/persistence';
 
 import { GatewayConfig } from '../gateway.config';
+import { StreamSlots } from './stream-slots';
 import { TaskWatchHub } from './task-watch.hub';
 
 /** The hub on the gateway's NATS connection, reading rows by id (callers check the scope). */
@@ -21,4 +22,12 @@ export const taskWatchHubProvider: Provider = {
       pollMs: config.FERRY_SSE_POLL_MS,
     }),
   inject: [JetStreamClient, Subjects, TaskRepository, GatewayConfig],
+};
+
+/** The caps on open event streams, per API key and per process (FERRY_SSE_MAX_STREAMS*). */
+export const streamSlotsProvider: Provider = {
+  provide: StreamSlots,
+  useFactory: (config: GatewayConfig) =>
+    new StreamSlots(config.FERRY_SSE_MAX_STREAMS_PER_KEY, config.FERRY_SSE_MAX_STREAMS),
+  inject: [GatewayConfig],
 };

@@ -25,6 +25,14 @@ const EXPORT = {
 };
 const IMPORT = { ...EXPORT, task_type: 'IMPORT', file_url: 'store://uploads/u1/events.csv' };
 
+/** The parts of an answer the refusals look at (an error body; a 202's task has `id`). */
+interface Answer {
+  code?: string;
+  message?: string;
+  http_status_code?: number;
+  details: { fields?: Record<string, string[]> };
+}
+
 /** `{"a":{"a":…{}}}`, `levels` objects deep. */
 function nested(levels: number): Record<string, unknown> {
   const root: Record<string, unknown> = {};
@@ -58,7 +66,7 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   }
 
   beforeAll(async () => {
@@ -204,8 +212,8 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
         const a = await post(body, headers);
         expect(a.status).toBe(400);
         expect(a.body).toMatchObject({ code: 'validation_error', http_status_code: 400 });
-        expect(a.body['message']).toMatch(message);
-        expect(a.body['details']['fields']).toEqual({ [field]: [a.body['message']] });
+        expect(a.body.message).toMatch(message);
+        expect(a.body.details.fields).toEqual({ [field]: [a.body.message] });
       }
       expect(await counts()).toEqual(before);
     },
