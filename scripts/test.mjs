@@ -2,11 +2,13 @@
 // `npm test`: install, make sure PostgreSQL and NATS answer, validate the Kubernetes manifests,
 // check formatting, lint, type-check, run every project's unit specs (no infrastructure) and
 // integration specs (real PostgreSQL and NATS), build, then run the cross-service suites in test/
-// against the built services. Ends with one line `N passed, N failed` over every Jest run (the CI
-// reads it).
+// against the built services, and last the unit tier and one cross-service suite again on Node 24
+// (the image's runtime) when this run is on another Node. Ends with one line `N passed, N failed`
+// over every Jest run (the CI reads it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { findNode24 } from './lib/node24.mjs';
 import { ensureDependencies, ensureNats, ensurePostgres, log, root } from './lib/system.mjs';
 
 const env = {
@@ -28,12 +30,14 @@ await ensureNats(env.NATS_URL);
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const stages = [];
-function stage(name, cmd, args) {
+function stage(name, cmd, args, stageEnv = env) {
   log(`${name}: ${path.basename(cmd)} ${args.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: stageEnv });
   stages.push({ name, ok: r.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
 }
+const resultLines = () =>
+  existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean) : [];
 
 stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
 stage('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
@@ -50,14 +54,51 @@ stage('integration tests', bin('nx'), [
   '--skip-nx-cache',
 ]);
 stage('build', bin('nx'), ['run-many', '-t', 'build', '--parallel=2']);
-if (stages.at(-1).ok) {
-  const only = process.argv.slice(2);
+const built = stages.at(-1).ok;
+const only = process.argv.slice(2);
+if (built) {
   stage('cross-service tests', bin('jest'), [
     '--config',
     'test/jest.config.cjs',
     '--runInBand',
     ...only,
   ]);
+}
+
+// The image runs Node 24 (deploy/Dockerfile), this machine Node 20: the pure unit tier and one
+// cross-service suite (the four services spawned by that Node, S3 and the built-in store included)
+// run again on 24, about 30 s. A run on 24 already, or without the binary, says so and skips it.
+const node24 = built && only.length === 0 ? findNode24() : null;
+if (node24?.skipped) log(`node 24 stage skipped: ${node24.skipped}`);
+if (node24?.bin) {
+  const env24 = { ...env, PATH: `${path.dirname(node24.bin)}${path.delimiter}${env.PATH}` };
+  const before = resultLines().length;
+  stage(
+    `node ${node24.version}: unit tests`,
+    node24.bin,
+    [
+      path.join(root, 'node_modules/nx/bin/nx.js'),
+      ...['run-many', '-t', 'test', '--parallel=2', '--skip-nx-cache'],
+    ],
+    env24,
+  );
+  stage(
+    `node ${node24.version}: cross-service`,
+    node24.bin,
+    [
+      path.join(root, 'node_modules/jest/bin/jest.js'),
+      ...['--config', 'test/jest.config.cjs', '--runInBand', 'test/e2e/events-export.e2e-spec.ts'],
+    ],
+    env24,
+  );
+  // Every Jest run of the stage must have reported Node 24: a PATH that let Node 20 in fails it.
+  const ran = resultLines()
+    .slice(before)
+    .map((l) => JSON.parse(l).node);
+  if (ran.length === 0 || ran.some((v) => !v?.startsWith('v24.'))) {
+    log(`node 24 stage ran on ${[...new Set(ran)].join(', ') || 'nothing'}`);
+    stages.push({ name: 'node 24: runtime check', ok: false, seconds: 0 });
+  }
 }
 
 let passed = 0;
@@ -73,7 +114,7 @@ for (const s of stages) log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.second
 const broken = stages.filter((s) => !s.ok);
 // A stage that failed without a failing test (lint, build, a crashed runner) still counts as one.
 const uncounted = broken.filter((s) =>
-  ['manifests', 'format', 'lint', 'typecheck', 'build'].includes(s.name),
+  ['manifests', 'format', 'lint', 'typecheck', 'build', 'node 24: runtime check'].includes(s.name),
 ).length;
 const summary = `${passed} passed, ${failed + uncounted} failed`;
 writeFileSync(path.join(resultsDir, 'test-summary.txt'), summary + '\n');

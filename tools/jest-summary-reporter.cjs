@@ -17,6 +17,8 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       suites: results.numTotalTestSuites,
       failedSuites: results.numFailedTestSuites,
+      // The runtime the specs ran on (the test script checks its Node 24 stage really was).
+      node: process.version,
     };
     fs.appendFileSync(file, JSON.stringify(line) + '\n');
   }
