@@ -9,7 +9,7 @@ import { ApiKeyRepository, provisionCredentials, TaskRepository } from '@ferry/p
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { type OutboxMessage, OutboxRelay } from '../delivery/outbox.relay';
+import { type OutboxEntry, OutboxRelay } from '../delivery/outbox.relay';
 import { ErrorBodyFilter } from '../errors/error-body.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { GatewayConfig } from '../gateway.config';
@@ -51,7 +51,7 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
   let app: INestApplication;
   let base: string;
   let apiKey: string;
-  const published: OutboxMessage[] = [];
+  const published: OutboxEntry[] = [];
 
   const counts = async () => {
     const [row] = (await db.ds.query(
