@@ -6,7 +6,7 @@
 // (the image's runtime) when this run is on another Node. Ends with one line `N passed, N failed`
 // over every Jest run (the CI reads it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findNode24 } from './lib/node24.mjs';
 import { ensureDependencies, ensureNats, ensurePostgres, log, root } from './lib/system.mjs';
@@ -30,14 +30,28 @@ await ensureNats(env.NATS_URL);
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const stages = [];
+const resultLines = () =>
+  existsSync(results)
+    ? readFileSync(results, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 function stage(name, cmd, args, stageEnv = env) {
   log(`${name}: ${path.basename(cmd)} ${args.join(' ')}`);
   const started = Date.now();
+  const before = resultLines().length;
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: stageEnv });
-  stages.push({ name, ok: r.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
+  const counted = resultLines().slice(before);
+  stages.push({
+    name,
+    ok: r.status === 0,
+    seconds: Math.round((Date.now() - started) / 1000),
+    // A stage that failed without a failing test (lint, build, a crashed runner) counts as one.
+    uncountedFailure: r.status !== 0 && !counted.some((l) => l.failed > 0),
+    nodeVersions: counted.map((l) => l.node),
+  });
 }
-const resultLines = () =>
-  existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean) : [];
 
 stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
 stage('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
@@ -72,50 +86,44 @@ const node24 = built && only.length === 0 ? findNode24() : null;
 if (node24?.skipped) log(`node 24 stage skipped: ${node24.skipped}`);
 if (node24?.bin) {
   const env24 = { ...env, PATH: `${path.dirname(node24.bin)}${path.delimiter}${env.PATH}` };
-  const before = resultLines().length;
   stage(
     `node ${node24.version}: unit tests`,
     node24.bin,
-    [
-      path.join(root, 'node_modules/nx/bin/nx.js'),
-      ...['run-many', '-t', 'test', '--parallel=2', '--skip-nx-cache'],
-    ],
+    [realpathSync(bin('nx')), ...['run-many', '-t', 'test', '--parallel=2', '--skip-nx-cache']],
     env24,
   );
   stage(
     `node ${node24.version}: cross-service`,
     node24.bin,
     [
-      path.join(root, 'node_modules/jest/bin/jest.js'),
+      realpathSync(bin('jest')),
       ...['--config', 'test/jest.config.cjs', '--runInBand', 'test/e2e/events-export.e2e-spec.ts'],
     ],
     env24,
   );
   // Every Jest run of the stage must have reported Node 24: a PATH that let Node 20 in fails it.
-  const ran = resultLines()
-    .slice(before)
-    .map((l) => JSON.parse(l).node);
+  const ran = stages.slice(-2).flatMap((s) => s.nodeVersions);
   if (ran.length === 0 || ran.some((v) => !v?.startsWith('v24.'))) {
     log(`node 24 stage ran on ${[...new Set(ran)].join(', ') || 'nothing'}`);
-    stages.push({ name: 'node 24: runtime check', ok: false, seconds: 0 });
+    stages.push({
+      name: 'node 24: runtime check',
+      ok: false,
+      seconds: 0,
+      uncountedFailure: true,
+      nodeVersions: [],
+    });
   }
 }
 
 let passed = 0;
 let failed = 0;
-if (existsSync(results)) {
-  for (const line of readFileSync(results, 'utf8').split('\n').filter(Boolean)) {
-    const r = JSON.parse(line);
-    passed += r.passed;
-    failed += r.failed;
-  }
+for (const r of resultLines()) {
+  passed += r.passed;
+  failed += r.failed;
 }
 for (const s of stages) log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds} s)`);
 const broken = stages.filter((s) => !s.ok);
-// A stage that failed without a failing test (lint, build, a crashed runner) still counts as one.
-const uncounted = broken.filter((s) =>
-  ['manifests', 'format', 'lint', 'typecheck', 'build', 'node 24: runtime check'].includes(s.name),
-).length;
+const uncounted = broken.filter((s) => s.uncountedFailure).length;
 const summary = `${passed} passed, ${failed + uncounted} failed`;
 writeFileSync(path.join(resultsDir, 'test-summary.txt'), summary + '\n');
 process.stdout.write(`\n${summary}\n`);
