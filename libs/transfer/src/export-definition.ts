@@ -28,7 +28,7 @@ export interface EntityExportDefinition {
   tieBreak?: string;
   /**
    * The column each filter key matches. Which keys an entity type takes is EXPORT_FILTER_KEYS of
-   * libs/contracts (the gateway refuses the others); `export.registry.spec.ts` pins the two.
+   * libs/contracts (the gateway refuses the others); `registries.spec.ts` pins the two.
    */
   filters: Readonly<Partial<Record<ExportFilterKey, string>>>;
 }

@@ -1,4 +1,4 @@
-import { EntityType } from '@ferry/contracts';
+import { EntityType, EXPORT_FILTER_KEYS } from '@ferry/contracts';
 
 import { EXPORT_DEFINITIONS } from './export.registry';
 import { IMPORT_DEFINITIONS } from './import.registry';
@@ -10,4 +10,13 @@ describe('the registries', () => {
     expect(IMPORT_DEFINITIONS.get(entity)?.entity).toBe(entity);
     expect(EXPORT_DEFINITIONS.get(entity)?.entity).toBe(entity);
   });
+
+  it.each(Object.values(EntityType))(
+    '%s maps exactly the export filter keys libs/contracts gives it to columns',
+    (entity) => {
+      const filters = EXPORT_DEFINITIONS.get(entity)?.filters ?? {};
+      expect(Object.keys(filters).sort()).toEqual([...(EXPORT_FILTER_KEYS[entity] ?? [])].sort());
+      for (const column of Object.values(filters)) expect(column).toMatch(/^[a-z_]+$/);
+    },
+  );
 });

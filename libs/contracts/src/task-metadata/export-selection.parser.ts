@@ -8,7 +8,7 @@ export type ExportFilterKey = 'event_name' | 'external_customer_id';
 /**
  * The one list of which filter an export of each entity type takes (docs/FORMATS.md §3); a type
  * without an entry takes none. The gateway refuses any other at once; the exporter maps each to
- * its column (`filters` of the entity folder's export definition, which a spec pins to this table).
+ * its column (`filters` of the entity folder's export definition, which libs/transfer's registries.spec.ts pins to this table).
  */
 export const EXPORT_FILTER_KEYS: Readonly<Partial<Record<EntityType, readonly ExportFilterKey[]>>> =
   {
