@@ -3,6 +3,7 @@ import {
   context,
   propagation,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -35,20 +36,9 @@ export function withSpanFrom<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
-  return tracer().startActiveSpan(name, { kind, attributes }, parent, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: err instanceof Error ? err.message : String(err),
-      });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { kind, attributes }, parent, (span) =>
+    endingSpan(span, fn, true),
+  );
 }
 
 /** Runs `fn` in a child span of the active one (e.g. one batch write). */
@@ -57,19 +47,27 @@ export function withSpan<T>(
   attributes: Attributes,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return tracer().startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: err instanceof Error ? err.message : String(err),
-      });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { attributes }, (span) => endingSpan(span, fn, false));
+}
+
+/** Runs `fn`, marks the span failed when it throws (with the exception when asked), ends it. */
+async function endingSpan<T>(
+  span: Span,
+  fn: () => Promise<T>,
+  recordException: boolean,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (recordException) span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 export { SpanKind };
