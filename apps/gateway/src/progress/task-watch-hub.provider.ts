@@ -20,6 +20,7 @@ export const taskWatchHubProvider: Provider = {
     new TaskWatchHub(client.nc, subjects, (id) => tasks.findById(id), {
       heartbeatMs: config.FERRY_SSE_HEARTBEAT_MS,
       pollMs: config.FERRY_SSE_POLL_MS,
+      settleMs: 5000,
     }),
   inject: [JetStreamClient, Subjects, TaskRepository, GatewayConfig],
 };

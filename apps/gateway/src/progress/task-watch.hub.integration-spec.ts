@@ -65,7 +65,7 @@ describe('TaskWatchHub', () => {
   let loads: number;
   let hub: TaskWatchHub;
 
-  const makeHub = (pollMs = 60_000, heartbeatMs = 60_000) =>
+  const makeHub = (pollMs = 60_000, heartbeatMs = 60_000, settleMs = 0) =>
     new TaskWatchHub(
       client.nc,
       client.subjects,
@@ -73,7 +73,7 @@ describe('TaskWatchHub', () => {
         loads += 1;
         return db.ds.getRepository(TaskEntity).findOneBy({ id });
       },
-      { pollMs, heartbeatMs },
+      { pollMs, heartbeatMs, settleMs },
     );
 
   beforeAll(async () => {
@@ -299,5 +299,36 @@ describe('TaskWatchHub', () => {
     expect(last.percent).toBe(40);
     expect(last.rows_per_second).toBeGreaterThan(0);
     expect(last.eta_seconds).toBe(Math.round(6000 / (last.rows_per_second ?? 1)));
+  });
+
+  it('holds the end of the stream until the task row is final too (a GET right after it sees the end)', async () => {
+    hub.onModuleDestroy();
+    hub = makeHub(60_000, 60_000, 3000);
+    const id = await insertTask({ task_status: TaskStatus.PROCESSING });
+    const w = new RecordingWatcher();
+    hub.watch(id, w);
+    await waitFor(() => w.progress.length === 1, 'the first snapshot');
+    await publish(event(id, 1, 500, 'completed', 500));
+    await waitFor(() => w.progress.length === 2, 'the final state');
+    expect(w.progress[1].task.task_status).toBe('COMPLETED');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.ended).toBe(false); // the row still says PROCESSING: the status service lags
+    await db.ds
+      .getRepository(TaskEntity)
+      .update(id, { task_status: TaskStatus.COMPLETED, processed_records: 500, last_seq: 1 });
+    await waitFor(() => w.ended, 'the end once the row is final', 1000);
+    expect(w.frames.at(-1)).toEqual({ event: 'end', data: { task_status: 'COMPLETED' } });
+
+    // A row that never follows (the status service down) holds the end for settleMs at most.
+    hub.onModuleDestroy();
+    hub = makeHub(60_000, 60_000, 300);
+    const stuck = await insertTask({ task_status: TaskStatus.PROCESSING });
+    const v = new RecordingWatcher();
+    hub.watch(stuck, v);
+    await waitFor(() => v.progress.length === 1, 'the first snapshot');
+    const sent = Date.now();
+    await publish(event(stuck, 1, 5, 'completed', 5));
+    await waitFor(() => v.ended, 'the end after the settle time', 2000);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(250);
   });
 });

@@ -1,6 +1,6 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 
-import { parseEvent, type Subjects, TaskStatusEvent } from '@ferry/contracts';
+import { isFinalStatus, parseEvent, type Subjects, TaskStatusEvent } from '@ferry/contracts';
 import type { Msg, NatsConnection, Subscription } from '@ferry/messaging';
 import type { TaskEntity } from '@ferry/persistence';
 
@@ -20,7 +20,16 @@ export interface TaskWatchHubOptions {
   heartbeatMs: number;
   /** The task row is re-read this often per watched task, in case an event was missed. */
   pollMs: number;
+  /**
+   * When a worker's event ends the task before the status service has written the row, `end` is
+   * held until the row says so too (re-read every 50 ms, for at most this long), so a client that
+   * reads the task or its download right after the stream ends sees it finished (default 5 s;
+   * 0 sends `end` on the event alone).
+   */
+  settleMs?: number;
 }
+
+const SETTLE_READ_MS = 50;
 
 /** Everything the hub keeps for one watched task; shared by all of its watchers. */
 interface Channel {
@@ -32,6 +41,8 @@ interface Channel {
   sub: Subscription;
   timers: NodeJS.Timeout[];
   polling: boolean;
+  /** The final state was sent; `end` waits for the row (see settleMs). */
+  ending: boolean;
   closed: boolean;
 }
 
@@ -97,6 +108,7 @@ export class TaskWatchHub implements OnModuleDestroy {
       }),
       timers: [],
       polling: false,
+      ending: false,
       closed: false,
     };
     ch.timers.push(
@@ -121,7 +133,7 @@ export class TaskWatchHub implements OnModuleDestroy {
     for (const e of ch.early) progress.applyEvent(e);
     ch.early = [];
     ch.progress = progress;
-    this.changed(ch, progress);
+    this.changed(ch, progress, isFinalStatus(row.task_status));
   }
 
   private onMessage(ch: Channel, msg: Msg): void {
@@ -149,7 +161,7 @@ export class TaskWatchHub implements OnModuleDestroy {
       const row = await this.load(ch.id);
       if (ch.closed) return;
       if (!row) return this.finish(ch);
-      if (ch.progress.applyRow(row)) this.changed(ch, ch.progress);
+      if (ch.progress.applyRow(row)) this.changed(ch, ch.progress, isFinalStatus(row.task_status));
     } catch (err) {
       // The next poll tries again; watchers meanwhile get heartbeats.
       this.logger.warn(`Reading task ${ch.id} for its watchers failed: ${(err as Error).message}`);
@@ -158,13 +170,33 @@ export class TaskWatchHub implements OnModuleDestroy {
     }
   }
 
-  private changed(ch: Channel, progress: TaskProgress): void {
+  /** Sends the new state; once it is final, ends the streams (when the row agrees). */
+  private changed(ch: Channel, progress: TaskProgress, rowIsFinal = false): void {
     const snapshot: ProgressSnapshot = progress.snapshot();
     this.broadcast(ch, sseFrame('progress', snapshot, progress.lastSeq));
-    if (progress.isFinal) {
-      this.broadcast(ch, sseFrame('end', { task_status: progress.status }));
-      this.finish(ch);
+    if (!progress.isFinal || ch.ending) return;
+    ch.ending = true;
+    if (rowIsFinal || !this.options.settleMs) this.end(ch, progress);
+    else void this.endOnceStored(ch, progress, Date.now() + this.options.settleMs);
+  }
+
+  /** Waits (bounded) until the task row is final too, then ends the streams. */
+  private async endOnceStored(
+    ch: Channel,
+    progress: TaskProgress,
+    deadline: number,
+  ): Promise<void> {
+    while (!ch.closed && Date.now() < deadline) {
+      const row = await this.load(ch.id).catch(() => undefined);
+      if (row === null || (row && isFinalStatus(row.task_status))) break;
+      await new Promise((r) => setTimeout(r, SETTLE_READ_MS));
     }
+    if (!ch.closed) this.end(ch, progress);
+  }
+
+  private end(ch: Channel, progress: TaskProgress): void {
+    this.broadcast(ch, sseFrame('end', { task_status: progress.status }));
+    this.finish(ch);
   }
 
   private broadcast(ch: Channel, frame: string): void {
