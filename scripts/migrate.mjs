@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+
 import { nx, root } from './lib/system.mjs';
 
 const entry = path.join(root, 'dist/apps/gateway/main.js');

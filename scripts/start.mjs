@@ -3,6 +3,7 @@
 // in the foreground (Ctrl-C stops them). Settings come from the environment (README, Configuration).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+
 import {
   ensureDependencies,
   ensureNats,

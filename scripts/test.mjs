@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { findNode24 } from './lib/node24.mjs';
 import { ensureDependencies, ensureNats, ensurePostgres, log, root } from './lib/system.mjs';
 
@@ -57,6 +58,8 @@ stage('manifests', process.execPath, ['tools/validate-manifests.mjs']);
 stage('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 // Unit tests skip Nx's cache so that every run really runs (and is counted).
 stage('lint', bin('nx'), ['run-many', '-t', 'lint', '--parallel=2']);
+// The CLI, these scripts and the manifest checker are plain ESM outside the Nx projects.
+stage('lint tools', bin('eslint'), ['--max-warnings=0', 'tools', 'scripts']);
 // Specs and test/ are transpiled without type checks when they run: check every file here.
 stage('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']);
 stage('unit tests', bin('nx'), ['run-many', '-t', 'test', '--parallel=2', '--skip-nx-cache']);

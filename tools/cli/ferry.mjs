@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `ferry`: the command-line client of the Ferry API. Node 20 built-ins and fetch only.
 import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+
 import { ApiError, FerryClient } from './lib/client.mjs';
 import { followTask } from './lib/follow.mjs';
 import { ProgressView } from './lib/progress.mjs';

@@ -1,5 +1,6 @@
 // Follows a task to its end over SSE, reconnecting when the stream drops before the end.
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { ApiError } from './client.mjs';
 
 export const isFinal = (status) => status === 'COMPLETED' || status === 'FAILED';
