@@ -12,7 +12,9 @@ export type IdPrefix =
   | 'env'
   | 'key'
   | 'user'
-  | 'upload';
+  | 'upload'
+  | 'schtask'
+  | 'conn';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -84,3 +84,16 @@ export function taskCreatedMsgId(taskId: string, attempt: number): string {
 export function taskRedriveMsgId(taskId: string, attempt: number, redrive: number): string {
   return `${taskCreatedMsgId(taskId, attempt)}:redrive-${redrive}`;
 }
+
+/** The `error_summary` a client's cancel writes (docs/API.md §3). */
+export function cancelSummary(userId: string | null): string {
+  return `Cancelled by ${userId}`;
+}
+
+/**
+ * Whether a FAILED task's `error_summary` says a client cancelled it: a schedule retries a run
+ * that failed (docs/API.md §4), never one that someone cancelled.
+ */
+export function isCancelSummary(summary: string | null): boolean {
+  return summary !== null && summary.startsWith('Cancelled by ');
+}

@@ -28,6 +28,11 @@ export * from './repositories/checkpoint.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/task-sweep.repository';
 export * from './repositories/task-row-error.repository';
+export * from './repositories/connection.repository';
+export * from './repositories/scheduled-task.types';
+export * from './repositories/scheduled-task.repository';
+export * from './repositories/schedule-run.repository';
+export * from './secret-box';
 export * from './credentials.provisioner';
 export * from './default-credentials.bootstrap';
 

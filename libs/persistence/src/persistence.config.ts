@@ -10,4 +10,9 @@ export interface PersistenceConfig {
   logging?: boolean;
   /** Shown in pg_stat_activity, to tell the services apart. */
   applicationName?: string;
+  /**
+   * The key connections' secrets are sealed with (FERRY_SECRETS_KEY): '' for none. Undefined for
+   * a service that never reads a connection (its start does not check for one).
+   */
+  secretsKey?: string;
 }

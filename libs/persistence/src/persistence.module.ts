@@ -15,17 +15,23 @@ import { HealthRegistry } from '@ferry/telemetry';
 import { initDataSource } from './data-source.factory';
 import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { ConnectionRepository } from './repositories/connection.repository';
+import { ScheduleRunRepository } from './repositories/schedule-run.repository';
+import { ScheduledTaskRepository } from './repositories/scheduled-task.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { TaskRepository } from './repositories/task.repository';
 import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
 import { TaskStateRepository } from './repositories/task-state.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
+import { SecretBox } from './secret-box';
 
 /** The settings every service reads (BaseConfig of @ferry/config). */
 export interface PersistenceEnv {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   FERRY_MIGRATE_ON_START: boolean;
+  /** Gateway and exporter only: they seal and open connections' secrets. */
+  FERRY_SECRETS_KEY?: string;
 }
 
 export function persistenceConfigFrom(
@@ -37,6 +43,7 @@ export function persistenceConfigFrom(
     poolSize: env.DATABASE_POOL_SIZE,
     migrationsRun: env.FERRY_MIGRATE_ON_START,
     applicationName,
+    secretsKey: env.FERRY_SECRETS_KEY,
   };
 }
 
@@ -53,6 +60,8 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   static forRoot(config: PersistenceConfig): DynamicModule {
+    // A malformed key stops the start here, naming the setting.
+    const box = SecretBox.fromSetting(config.secretsKey ?? '');
     return {
       module: PersistenceModule,
       providers: [
@@ -87,6 +96,31 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: (ds: DataSource) => new TaskRowErrorRepository(ds),
           inject: [DataSource],
         },
+        {
+          provide: ConnectionRepository,
+          useFactory: async (ds: DataSource) => {
+            const connections = new ConnectionRepository(ds, box);
+            // docs/DECISIONS.md decision 75: sealed secrets without their key cannot be opened,
+            // so a service that reads connections refuses to start rather than fail each export.
+            if (config.secretsKey === '' && (await connections.anyWithSecrets())) {
+              throw new Error(
+                'FERRY_SECRETS_KEY is not set, but connections with sealed secrets exist: set the key they were sealed with',
+              );
+            }
+            return connections;
+          },
+          inject: [DataSource],
+        },
+        {
+          provide: ScheduledTaskRepository,
+          useFactory: (ds: DataSource) => new ScheduledTaskRepository(ds),
+          inject: [DataSource],
+        },
+        {
+          provide: ScheduleRunRepository,
+          useFactory: (ds: DataSource) => new ScheduleRunRepository(ds),
+          inject: [DataSource],
+        },
       ],
       exports: [
         DataSource,
@@ -96,6 +130,9 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OutboxRepository,
         ApiKeyRepository,
         TaskRowErrorRepository,
+        ConnectionRepository,
+        ScheduledTaskRepository,
+        ScheduleRunRepository,
       ],
     };
   }

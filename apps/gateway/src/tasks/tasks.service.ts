@@ -2,7 +2,14 @@ import { createHash } from 'crypto';
 
 import { Injectable } from '@nestjs/common';
 
-import { ErrorCode, FerryError, newId, Subjects, TaskStatus } from '@ferry/contracts';
+import {
+  cancelSummary,
+  ErrorCode,
+  FerryError,
+  newId,
+  Subjects,
+  TaskStatus,
+} from '@ferry/contracts';
 import { type NewTask, TaskRepository } from '@ferry/persistence';
 
 import type { Principal } from '../auth/principal';
@@ -70,7 +77,7 @@ export class TasksService {
       to,
       {
         userId: p.userId,
-        cancelReason: `Cancelled by ${p.userId}`,
+        cancelReason: cancelSummary(p.userId),
         retryMessage: (task) => taskCreatedMessage(task, this.subjects),
       },
     );

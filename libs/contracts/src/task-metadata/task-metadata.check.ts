@@ -1,7 +1,10 @@
 import { type EntityType, TaskType } from '../enums';
 import { FerryError } from '../ferry.error';
 import { describeJsonShapeProblem, findJsonShapeProblem } from '../json-shape.check';
+import { parseExportColumns } from './export-columns.parser';
+import { parseExportConnection } from './export-connection.parser';
 import { parseExportSelection } from './export-selection.parser';
+import { parseWatermarkRange } from './export-watermark.parser';
 import { parseMaxErrors } from './max-errors.parser';
 
 /**
@@ -46,6 +49,9 @@ export function checkTaskMetadata(task: NewTaskOptions): void {
   }
   if (task.task_type === TaskType.EXPORT) {
     parseExportSelection(metadata, { entity: task.entity_type });
+    parseExportColumns(metadata['columns'], task.entity_type);
+    parseWatermarkRange(metadata);
+    parseExportConnection(metadata);
   } else {
     parseMaxErrors(metadata);
   }

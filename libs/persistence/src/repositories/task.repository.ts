@@ -47,32 +47,8 @@ export class TaskRepository {
     const key = task.idempotency_key ?? null;
     return this.ds.transaction(async (manager) => {
       if (key !== null) await this.releaseExpiredKey(manager, task, key);
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO tasks (id, tenant_id, environment_id, task_type, entity_type, file_type,
-                            file_url, file_name, metadata, created_by, updated_by, workflow_id,
-                            scheduled_task_id, idempotency_key, request_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10, $11, $12, $13, $14)
-         ON CONFLICT (tenant_id, environment_id, idempotency_key)
-           WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          id,
-          task.tenant_id,
-          task.environment_id,
-          task.task_type,
-          task.entity_type,
-          task.file_type,
-          task.file_url,
-          task.file_name ?? null,
-          JSON.stringify(task.metadata ?? {}),
-          task.created_by ?? null,
-          task.workflow_id ?? null,
-          task.scheduled_task_id ?? null,
-          key,
-          task.request_hash ?? null,
-        ],
-      );
-      if (inserted.length === 0 && key !== null) {
+      const inserted = await insertTaskRow(manager, task);
+      if (!inserted && key !== null) {
         // Lost to an earlier (possibly concurrent, now committed) request with the same key; a
         // new statement under READ COMMITTED sees its row.
         const existing = await manager.findOneByOrFail(TaskEntity, {
@@ -122,14 +98,7 @@ export class TaskRepository {
         );
         return { kind: 'cancelled', task: await manager.findOneByOrFail(TaskEntity, { id }) };
       }
-      await manager.query(
-        `UPDATE tasks SET task_status = 'PROCESSING', attempt = attempt + 1, error_summary = NULL,
-                failed_at = NULL, redrives = 0, redriven_at = NULL, updated_at = now(),
-                updated_by = $2
-          WHERE id = $1`,
-        [id, change.userId],
-      );
-      const retried = await manager.findOneByOrFail(TaskEntity, { id });
+      const retried = await retryTaskRow(manager, id, change.userId);
       const message = change.retryMessage(retried);
       const outboxId = await insertOutbox(manager, message);
       return { kind: 'retried', task: retried, outboxId, message };
@@ -200,7 +169,7 @@ export class TaskRepository {
   }
 }
 
-async function insertOutbox(manager: EntityManager, msg: OutboxDraft): Promise<string> {
+export async function insertOutbox(manager: EntityManager, msg: OutboxDraft): Promise<string> {
   const rows: { id: string }[] = await manager.query(
     `INSERT INTO outbox (subject, msg_id, payload, headers)
      VALUES ($1, $2, $3::jsonb, $4::jsonb) RETURNING id`,
@@ -212,4 +181,57 @@ async function insertOutbox(manager: EntityManager, msg: OutboxDraft): Promise<s
     ],
   );
   return String(rows[0].id);
+}
+
+/**
+ * Inserts a new task row on the caller's transaction (with its outbox row, the caller makes it
+ * invariant 1); false when its idempotency key was taken meanwhile. Also the scheduler's insert.
+ */
+export async function insertTaskRow(manager: EntityManager, task: NewTask): Promise<boolean> {
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO tasks (id, tenant_id, environment_id, task_type, entity_type, file_type,
+                        file_url, file_name, metadata, created_by, updated_by, workflow_id,
+                        scheduled_task_id, idempotency_key, request_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10, $11, $12, $13, $14)
+     ON CONFLICT (tenant_id, environment_id, idempotency_key)
+       WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [
+      task.id,
+      task.tenant_id,
+      task.environment_id,
+      task.task_type,
+      task.entity_type,
+      task.file_type,
+      task.file_url,
+      task.file_name ?? null,
+      JSON.stringify(task.metadata ?? {}),
+      task.created_by ?? null,
+      task.workflow_id ?? null,
+      task.scheduled_task_id ?? null,
+      task.idempotency_key ?? null,
+      task.request_hash ?? null,
+    ],
+  );
+  return inserted.length > 0;
+}
+
+/**
+ * The retry of a FAILED task the caller has locked (docs/API.md §3): PROCESSING, the next
+ * attempt, the sweeper's count reset. The caller writes the new attempt's message to the outbox
+ * in the same transaction. A client's retry and a schedule's retry of a failed run both use it.
+ */
+export async function retryTaskRow(
+  manager: EntityManager,
+  id: string,
+  userId: string | null,
+): Promise<TaskEntity> {
+  await manager.query(
+    `UPDATE tasks SET task_status = 'PROCESSING', attempt = attempt + 1, error_summary = NULL,
+            failed_at = NULL, redrives = 0, redriven_at = NULL, updated_at = now(),
+            updated_by = $2
+      WHERE id = $1`,
+    [id, userId],
+  );
+  return manager.findOneByOrFail(TaskEntity, { id });
 }
