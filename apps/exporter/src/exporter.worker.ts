@@ -19,7 +19,8 @@ export const exporterWorker: TaskWorkerDefinition<ExporterConfig> = {
   config: ExporterConfig,
   entityTypes: [...EXPORT_DEFINITIONS.keys()],
   concurrency: (config) => config.FERRY_EXPORT_CONCURRENCY,
-  runner: ({ config, ds, js, subjects }) =>
+  secretsKey: (config) => config.FERRY_SECRETS_KEY,
+  runner: ({ config, ds, js, subjects, connections }) =>
     new ExportRunner(
       ds,
       new StatusPublisher(js, subjects),
@@ -30,5 +31,6 @@ export const exporterWorker: TaskWorkerDefinition<ExporterConfig> = {
         progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
         fetch: fetchPolicyFrom(config),
       },
+      connections,
     ),
 };

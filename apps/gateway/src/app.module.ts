@@ -29,7 +29,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         HealthRegistryModule,
-        PersistenceModule.forRoot(persistenceConfigFrom(config)),
+        PersistenceModule.forRoot({
+          ...persistenceConfigFrom(config),
+          secretsKey: config.FERRY_SECRETS_KEY,
+        }),
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
       controllers: [

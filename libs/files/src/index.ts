@@ -20,6 +20,7 @@ export * from './storage/http-put.destination';
 export * from './storage/signed-url';
 export * from './storage/storage.config';
 export * from './storage/object-storages';
+export * from './storage/connection-s3.storage';
 export * from './json/json-record';
 export * from './json/json.reader';
 export { splitJsonObject } from './json/json-object.splitter';

@@ -30,8 +30,6 @@ export interface PersistenceEnv {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   FERRY_MIGRATE_ON_START: boolean;
-  /** Gateway and exporter only: they seal and open connections' secrets. */
-  FERRY_SECRETS_KEY?: string;
 }
 
 export function persistenceConfigFrom(
@@ -43,7 +41,6 @@ export function persistenceConfigFrom(
     poolSize: env.DATABASE_POOL_SIZE,
     migrationsRun: env.FERRY_MIGRATE_ON_START,
     applicationName,
-    secretsKey: env.FERRY_SECRETS_KEY,
   };
 }
 

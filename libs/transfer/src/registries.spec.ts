@@ -1,4 +1,4 @@
-import { EntityType, EXPORT_FILTER_KEYS } from '@ferry/contracts';
+import { EntityType, EXPORT_COLUMN_NAMES, EXPORT_FILTER_KEYS } from '@ferry/contracts';
 
 import { EXPORT_DEFINITIONS } from './export.registry';
 import { IMPORT_DEFINITIONS } from './import.registry';
@@ -17,6 +17,15 @@ describe('the registries', () => {
       const filters = EXPORT_DEFINITIONS.get(entity)?.filters ?? {};
       expect(Object.keys(filters).sort()).toEqual([...(EXPORT_FILTER_KEYS[entity] ?? [])].sort());
       for (const column of Object.values(filters)) expect(column).toMatch(/^[a-z_]+$/);
+    },
+  );
+
+  it.each(Object.values(EntityType))(
+    '%s exports exactly the columns libs/contracts lists for it (the gateway checks metadata.columns there)',
+    (entity) => {
+      expect(EXPORT_DEFINITIONS.get(entity)?.columns.map((c) => c.name)).toEqual(
+        EXPORT_COLUMN_NAMES[entity],
+      );
     },
   );
 });

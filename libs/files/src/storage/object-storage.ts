@@ -10,6 +10,8 @@ export interface StoredObject {
 export interface PutOptions {
   contentType: string;
   signal?: AbortSignal;
+  /** S3 server-side encryption (`AES256`, `aws:kms`, `aws:kms:dsse`); ignored by the store. */
+  serverSideEncryption?: string;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Agent as HttpAgent } from 'http';
+import type { Agent as HttpsAgent } from 'https';
 import { Readable } from 'stream';
 
 import {
@@ -7,6 +9,7 @@ import {
   NotFound,
   S3Client,
   S3ServiceException,
+  type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -23,6 +26,9 @@ export interface S3Settings {
   secretAccessKey: string;
   /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need. */
   forcePathStyle: boolean;
+  sessionToken?: string;
+  /** Agents for every request (a connection's endpoint pinned to the address the guard checked). */
+  agents?: { httpAgent: HttpAgent; httpsAgent: HttpsAgent };
 }
 
 /** Bytes in one multipart part: memory per upload is about queueSize × this. */
@@ -40,8 +46,13 @@ export class S3ObjectStorage implements ObjectStorage {
       forcePathStyle: settings.forcePathStyle,
       credentials:
         settings.accessKeyId !== ''
-          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+          ? {
+              accessKeyId: settings.accessKeyId,
+              secretAccessKey: settings.secretAccessKey,
+              sessionToken: settings.sessionToken,
+            }
           : undefined,
+      requestHandler: settings.agents,
     });
   }
 
@@ -50,7 +61,13 @@ export class S3ObjectStorage implements ObjectStorage {
     body.on('data', (chunk: Buffer) => (size += chunk.length));
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType },
+      params: {
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: opts.contentType,
+        ServerSideEncryption: opts.serverSideEncryption as ServerSideEncryption | undefined,
+      },
       partSize: PART_BYTES,
       queueSize: 2,
     });

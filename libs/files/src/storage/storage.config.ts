@@ -41,4 +41,15 @@ export class StorageConfig extends BaseConfig {
   @Min(1)
   @Max(7 * 24 * 3600)
   FERRY_DOWNLOAD_TTL_SECONDS = 1800;
+
+  /**
+   * The key connections' secrets are sealed with (AES-256-GCM; 32 bytes as 64 hex digits or
+   * base64). Gateway and exporter: empty = no connection can be registered, and they refuse to
+   * start while connections with sealed secrets exist (docs/DECISIONS.md decision 75).
+   */
+  @ValidateIf((c: StorageConfig) => c.FERRY_SECRETS_KEY !== '')
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'must be 32 bytes as 64 hex digits or base64',
+  })
+  FERRY_SECRETS_KEY = '';
 }

@@ -1,6 +1,31 @@
-import type { ExportSelection } from '@ferry/contracts';
+import type { ExportSelection, WatermarkRange } from '@ferry/contracts';
 
-import type { EntityExportDefinition } from '../export-definition';
+import type { EntityExportDefinition, ExportColumn } from '../export-definition';
+
+/** What an export narrows besides its selection: its columns, its transaction-id range. */
+export interface ExportShape {
+  /** The columns written, in order (default: every column of the definition). */
+  columns?: readonly ExportColumn[];
+  /** Incremental: rows last written by a transaction id in `[from, to)` (docs/FORMATS.md §3). */
+  watermark?: WatermarkRange | null;
+}
+
+/**
+ * The definition's columns a selection names, in its order (`metadata.columns`, checked by
+ * `parseExportColumns` of libs/contracts, whose names registries.spec.ts pins to the definitions).
+ * The SQL is built from this list, so an unselected column is never read.
+ */
+export function selectColumns(
+  def: EntityExportDefinition,
+  names: readonly string[] | null,
+): readonly ExportColumn[] {
+  if (names === null) return def.columns;
+  return names.map((name) => {
+    const column = def.columns.find((c) => c.name === name);
+    if (!column) throw new Error(`the ${def.entity} export definition has no column ${name}`);
+    return column;
+  });
+}
 
 /**
  * The one query of an export: scoped, selected (the selection parsed by `parseExportSelection` of
@@ -11,6 +36,7 @@ export function buildExportQuery(
   def: EntityExportDefinition,
   scope: { tenantId: string; environmentId: string },
   sel: ExportSelection,
+  shape: ExportShape = {},
 ): { where: string; params: string[]; select: string } {
   const params = [scope.tenantId, scope.environmentId];
   const where = ['tenant_id = $1', 'environment_id = $2'];
@@ -22,6 +48,14 @@ export function buildExportQuery(
     params.push(sel.endTime);
     where.push(`${def.timeColumn} < $${params.length}::timestamptz`);
   }
+  if (shape.watermark) {
+    // Every entity table (and the FEATURES view) carries written_xid (migration 1795900002000).
+    params.push(shape.watermark.from, shape.watermark.to);
+    where.push(
+      `written_xid >= $${params.length - 1}::xid8`,
+      `written_xid < $${params.length}::xid8`,
+    );
+  }
   for (const [key, value] of sel.filters) {
     // parseExportSelection (libs/contracts) lets through only the keys EXPORT_FILTER_KEYS gives
     // this entity type, and a spec pins every definition's columns to that table.
@@ -30,7 +64,7 @@ export function buildExportQuery(
     params.push(value);
     where.push(`${column} = $${params.length}`);
   }
-  const columns = def.columns.map((c) => `(${c.sql})::text`).join(', ');
+  const columns = (shape.columns ?? def.columns).map((c) => `(${c.sql})::text`).join(', ');
   const whereSql = `FROM ${def.table} WHERE ${where.join(' AND ')}`;
   const order = [def.timeColumn, ...(def.tieBreak ? [def.tieBreak] : []), def.idColumn];
   return {

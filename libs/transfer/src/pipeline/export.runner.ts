@@ -12,11 +12,16 @@ import { type DataSource } from 'typeorm';
 
 import {
   type EntityType,
+  type ExportConnection,
   FerryError,
+  parseExportColumns,
+  parseExportConnection,
   parseExportSelection,
+  parseWatermarkRange,
   type TaskCreatedEvent,
 } from '@ferry/contracts';
 import {
+  connectionS3Storage,
   type FetchPolicy,
   isFolderKey,
   type ObjectStorages,
@@ -25,11 +30,11 @@ import {
   putFileToUrl,
   redactUrl,
 } from '@ferry/files';
-import { CheckpointRepository, withClient } from '@ferry/persistence';
+import { CheckpointRepository, ConnectionRepository, withClient } from '@ferry/persistence';
 
 import type { EntityExportDefinition } from '../export-definition';
 import { type ExportFormatter, exportFormatter } from './export-format';
-import { buildExportQuery } from './export-selection';
+import { buildExportQuery, selectColumns } from './export-selection';
 import { type StatusPublisher } from './status.publisher';
 import { exportCounters } from './status-news';
 import { type RunControl, TaskDelivery } from './task-delivery';
@@ -43,8 +48,13 @@ export interface ExportSettings {
   fetch: FetchPolicy;
 }
 
-/** Where the file goes: an object (store://, s3://) or a URL that accepts a PUT. */
-type Destination = { kind: 'object'; url: string } | { kind: 'put'; url: string };
+/**
+ * Where the file goes: an object (store://, s3://; an s3:// one through a registered connection's
+ * credentials when the task names one) or a URL that accepts a PUT.
+ */
+type Destination =
+  | { kind: 'object'; url: string; connection: ExportConnection | null }
+  | { kind: 'put'; url: string };
 
 /**
  * Runs one export task: one REPEATABLE READ snapshot, a count, then a cursor read in fetches,
@@ -64,6 +74,8 @@ export class ExportRunner {
     private readonly storages: ObjectStorages,
     private readonly definitions: ReadonlyMap<EntityType, EntityExportDefinition>,
     private readonly settings: ExportSettings,
+    /** The destinations users registered (their secrets sealed; docs/API.md §4). */
+    private readonly connections = new ConnectionRepository(ds, null),
   ) {
     // A cancel (PUT FAILED) or a retry aborts a running export within a second.
     this.delivery = new TaskDelivery(ds, status, ExportRunner.name);
@@ -85,9 +97,13 @@ export class ExportRunner {
         `Exporting ${task.entity_type} is not available in this version of Ferry`,
       );
     }
-    const selection = parseExportSelection(task.metadata ?? {}, def);
-    const format = exportFormatter(task.file_type, def.columns);
-    const dest = destinationOf(task, format, selection.gzip);
+    const metadata = task.metadata ?? {};
+    const selection = parseExportSelection(metadata, def);
+    // docs/FORMATS.md §3: the columns asked for, and an incremental run's transaction ids.
+    const columns = selectColumns(def, parseExportColumns(metadata['columns'], def.entity));
+    const watermark = parseWatermarkRange(metadata);
+    const format = exportFormatter(task.file_type, columns);
+    const dest = destinationOf(task, format, selection.gzip, parseExportConnection(metadata));
     let cp = await withClient(this.ds, async (c) =>
       this.checkpoints.bumpSeq(c, await this.checkpoints.open(c, task.task_id, task.attempt)),
     );
@@ -95,6 +111,7 @@ export class ExportRunner {
       def,
       { tenantId: task.tenant_id, environmentId: task.environment_id },
       selection,
+      { columns, watermark },
     );
     const started = Date.now();
     const result = await withClient(this.ds, async (client) => {
@@ -174,12 +191,22 @@ export class ExportRunner {
     const contentType = gzip ? 'application/gzip' : format.contentType;
     if (dest.kind === 'object') {
       const loc = parseObjectUrl(dest.url);
-      const stored = await this.storages
-        .backend(loc.scheme)
-        .put(loc.bucket, this.storages.storedKey(loc, task.environment_id), bytes, {
-          contentType,
-          signal,
-        });
+      const backend = dest.connection
+        ? await connectionS3Storage(
+            dest.connection,
+            await this.connections.secrets(dest.connection.connection_id, {
+              tenantId: task.tenant_id,
+              environmentId: task.environment_id,
+            }),
+            this.settings.fetch,
+          )
+        : this.storages.backend(loc.scheme);
+      const stored = await backend.put(
+        loc.bucket,
+        this.storages.storedKey(loc, task.environment_id),
+        bytes,
+        { contentType, signal, serverSideEncryption: dest.connection?.encryption ?? undefined },
+      );
       return { url: dest.url, size: stored.size };
     }
     // A presigned PUT needs a Content-Length: the file is spooled to disk first, never to memory.
@@ -226,13 +253,19 @@ function destinationOf(
   task: TaskCreatedEvent,
   format: ExportFormatter,
   gzip: boolean,
+  connection: ExportConnection | null,
 ): Destination {
   const url = task.file_url;
+  if (connection && !/^s3:\/\//i.test(url)) {
+    throw FerryError.validation(
+      `metadata.connection names an S3 connection, so file_url must be an s3:// URL, not ${redactUrl(url)}`,
+    );
+  }
   if (/^https?:\/\//i.test(url)) return { kind: 'put', url };
   const loc = parseObjectUrl(url);
   if (isFolderKey(loc.key)) {
     const name = `${task.task_id}.${format.extension}${gzip ? '.gz' : ''}`;
-    return { kind: 'object', url: objectUrl({ ...loc, key: `${loc.key}${name}` }) };
+    return { kind: 'object', url: objectUrl({ ...loc, key: `${loc.key}${name}` }), connection };
   }
-  return { kind: 'object', url };
+  return { kind: 'object', url, connection };
 }

@@ -10,7 +10,12 @@ import {
   MessagingModule,
   type TaskRunner,
 } from '@ferry/messaging';
-import { persistenceConfigFrom, type PersistenceEnv, PersistenceModule } from '@ferry/persistence';
+import {
+  ConnectionRepository,
+  persistenceConfigFrom,
+  type PersistenceEnv,
+  PersistenceModule,
+} from '@ferry/persistence';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 
 /** The settings every worker reads besides its own (BaseConfig of @ferry/config). */
@@ -26,6 +31,8 @@ export interface TaskRunnerDeps<C> {
   ds: DataSource;
   js: JetStreamClient;
   subjects: Subjects;
+  /** Registered destinations (an exporter opens their sealed secrets). */
+  connections: ConnectionRepository;
 }
 
 /** Everything that tells the importer from the exporter: the rest of their start-up is one. */
@@ -41,6 +48,8 @@ export interface TaskWorkerDefinition<C extends TaskWorkerEnv> {
   concurrency(config: C): number;
   /** Builds the runner (`ImportRunner`, `ExportRunner`) once the connections are up. */
   runner(deps: TaskRunnerDeps<C>): TaskRunner;
+  /** The key of connections' secrets, for a worker that opens them (the exporter). */
+  secretsKey?(config: C): string;
 }
 
 /** The Nest token of a worker's runner. */
@@ -60,16 +69,23 @@ export class TaskWorkerModule {
       module: TaskWorkerModule,
       imports: [
         HealthRegistryModule,
-        PersistenceModule.forRoot(persistenceConfigFrom(config)),
+        PersistenceModule.forRoot({
+          ...persistenceConfigFrom(config),
+          secretsKey: worker.secretsKey?.(config),
+        }),
         MessagingModule.forRoot(messagingConfigFrom(config, `ferry-${worker.service}`)),
       ],
       controllers: [HealthController],
       providers: [
         {
           provide: TASK_RUNNER,
-          useFactory: (ds: DataSource, js: JetStreamClient, subjects: Subjects) =>
-            worker.runner({ config, ds, js, subjects }),
-          inject: [DataSource, JetStreamClient, Subjects],
+          useFactory: (
+            ds: DataSource,
+            js: JetStreamClient,
+            subjects: Subjects,
+            connections: ConnectionRepository,
+          ) => worker.runner({ config, ds, js, subjects, connections }),
+          inject: [DataSource, JetStreamClient, Subjects, ConnectionRepository],
         },
       ],
     };

@@ -10,7 +10,7 @@ import { FEATURE_COLUMNS } from './feature.record';
  */
 const FEATURES_WITH_METERS = `(
   SELECT f.id, f.tenant_id, f.environment_id, f.name, f.type, f.lookup_key, f.unit_singular,
-         f.unit_plural, f.metadata, f.meter_id, f.created_at, f.updated_at,
+         f.unit_plural, f.metadata, f.meter_id, f.created_at, f.updated_at, f.written_xid,
          m.name AS meter_name, m.event_name, m.aggregation_type, m.aggregation_field,
          m.aggregation_multiplier, m.aggregation_bucket_size, m.reset_usage
     FROM features f LEFT JOIN meters m ON m.id = f.meter_id
