@@ -8,6 +8,7 @@ import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { OutboxRelay } from './delivery/outbox.relay';
+import { SCHEDULER_CLOCK, SYSTEM_CLOCK, TaskScheduler } from './delivery/task.scheduler';
 import { TaskSweeper } from './delivery/task.sweeper';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
@@ -16,6 +17,10 @@ import { BodyErrorInterceptor } from './http/deferred-body';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { TaskEventsController } from './progress/task-events.controller';
 import { streamSlotsProvider, taskWatchHubProvider } from './progress/task-watch-hub.provider';
+import { ConnectionsController } from './schedules/connections.controller';
+import { ConnectionsService } from './schedules/connections.service';
+import { ScheduledTasksController } from './schedules/scheduled-tasks.controller';
+import { ScheduledTasksService } from './schedules/scheduled-tasks.service';
 import { TaskErrorsController } from './tasks/task-errors.controller';
 import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
@@ -36,6 +41,9 @@ export class AppModule {
         MessagingModule.forRoot(messagingConfigFrom(config, 'ferry-gateway')),
       ],
       controllers: [
+        // Before TasksController: `/v1/tasks/scheduled` must not be taken for a task id.
+        ScheduledTasksController,
+        ConnectionsController,
         TasksController,
         TaskEventsController,
         TaskErrorsController,
@@ -52,7 +60,11 @@ export class AppModule {
         TaskMetricsService,
         OutboxRelay,
         TaskSweeper,
+        { provide: SCHEDULER_CLOCK, useValue: SYSTEM_CLOCK },
+        TaskScheduler,
         TasksService,
+        ScheduledTasksService,
+        ConnectionsService,
         ...filesProviders(config),
         taskWatchHubProvider,
         streamSlotsProvider,

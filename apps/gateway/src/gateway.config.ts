@@ -92,4 +92,22 @@ export class GatewayConfig extends StorageConfig {
   @Min(1)
   @Max(30)
   FERRY_MAX_REDRIVES = 6;
+
+  /** How often the scheduler looks for due scheduled exports and failed runs to retry. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  FERRY_SCHEDULER_TICK_MS = 5000;
+
+  /** Catch-up after a downtime runs at most this many missed slots per schedule (the newest). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  FERRY_SCHEDULE_MAX_CATCHUP = 1000;
+
+  /** A scheduled run whose task FAILED is retried after each of these delays, then left FAILED. */
+  @Matches(/^\d{1,9}(,\d{1,9}){0,9}$/, {
+    message: 'must be up to 10 delays in ms, comma separated',
+  })
+  FERRY_SCHEDULE_RETRY_BACKOFF_MS = '60000,300000,900000';
 }

@@ -10,7 +10,7 @@ import {
   TaskStatus,
   TaskType,
 } from '@ferry/contracts';
-import { OutboxEntity, TaskEntity, TaskRepository } from '@ferry/persistence';
+import { ConnectionRepository, OutboxEntity, TaskEntity, TaskRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import type { Principal } from '../auth/principal';
@@ -84,6 +84,7 @@ describe('TasksService', () => {
       new TaskRepository(db.ds),
       relay as unknown as OutboxRelay,
       subjects,
+      new ConnectionRepository(db.ds, null),
     );
   });
 

@@ -7,10 +7,12 @@ import {
   ErrorCode,
   FerryError,
   newId,
+  parseExportConnection,
   Subjects,
   TaskStatus,
+  TaskType,
 } from '@ferry/contracts';
-import { type NewTask, TaskRepository } from '@ferry/persistence';
+import { ConnectionRepository, type NewTask, TaskRepository } from '@ferry/persistence';
 
 import type { Principal } from '../auth/principal';
 import { OutboxRelay } from '../delivery/outbox.relay';
@@ -25,6 +27,7 @@ export class TasksService {
     private readonly tasks: TaskRepository,
     private readonly relay: OutboxRelay,
     private readonly subjects: Subjects,
+    private readonly connections: ConnectionRepository,
   ) {}
 
   /**
@@ -35,6 +38,7 @@ export class TasksService {
    */
   async create(p: Principal, dto: CreateTaskDto, idempotencyKey?: string): Promise<TaskResponse> {
     const metadata = dto.metadata ?? {};
+    await this.checkConnection(p, dto, metadata);
     const task: NewTask = {
       id: newId('task'),
       tenant_id: p.tenantId,
@@ -63,6 +67,25 @@ export class TasksService {
     }
     this.relay.publishSoon({ id: result.outboxId, ...message });
     return toTaskResponse(result.task);
+  }
+
+  /** An export through a registered connection (docs/API.md §4) writes s3:// with its secrets. */
+  private async checkConnection(
+    p: Principal,
+    dto: CreateTaskDto,
+    metadata: Record<string, unknown>,
+  ): Promise<void> {
+    if (dto.task_type !== TaskType.EXPORT) return;
+    const connection = parseExportConnection(metadata);
+    if (!connection) return;
+    const scope = { tenantId: p.tenantId, environmentId: p.environmentId };
+    const problem = !/^s3:\/\//i.test(dto.file_url)
+      ? 'metadata.connection names an S3 connection, so file_url must be an s3:// URL'
+      : !(await this.connections.find(connection.connection_id, scope))
+        ? `metadata.connection.connection_id "${connection.connection_id}" names no connection of this environment`
+        : null;
+    if (problem)
+      throw FerryError.validation(problem, { fields: { 'metadata.connection': [problem] } });
   }
 
   /**
