@@ -134,7 +134,8 @@ describe('TaskScheduler (two replicas, a moving clock, a downtime)', () => {
 
   /** The event ids a run's task exports: the exporter's own query, in a fresh snapshot. */
   const exportedIds = async (run: RunRow): Promise<string[]> => {
-    const def = EXPORT_DEFINITIONS.get(EntityType.EVENTS)!;
+    const def = EXPORT_DEFINITIONS.get(EntityType.EVENTS);
+    if (!def) throw new Error('no EVENTS export definition');
     const q = buildExportQuery(
       def,
       { tenantId: p.tenantId, environmentId: p.environmentId },
@@ -325,7 +326,7 @@ describe('TaskScheduler (two replicas, a moving clock, a downtime)', () => {
     await tickBoth();
     expect(await runsOf(s.id)).toEqual([]);
     const resumed = await service.setEnabled(p, s.id, true);
-    expect(Date.parse(resumed.next_run_at!)).toBeGreaterThan(clock.now().getTime());
+    expect(Date.parse(resumed.next_run_at ?? '')).toBeGreaterThan(clock.now().getTime());
     clock.advance(30 * MIN);
     await tickBoth();
     expect(await runsOf(s.id)).toHaveLength(1);

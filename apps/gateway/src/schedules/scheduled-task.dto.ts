@@ -15,7 +15,7 @@ import {
   Min,
 } from 'class-validator';
 
-import { ScheduleInterval, SCHEDULED_ENTITY_TYPES } from '@ferry/contracts';
+import { SCHEDULED_ENTITY_TYPES, ScheduleInterval } from '@ferry/contracts';
 
 import { Pagination } from '../tasks/task-list.response';
 

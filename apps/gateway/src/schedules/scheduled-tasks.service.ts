@@ -10,15 +10,15 @@ import {
   parseRunWindow,
   parseScheduledEntity,
   RecordStatus,
-  type ScheduleInterval,
   scheduledEntityName,
+  type ScheduleInterval,
   Subjects,
 } from '@ferry/contracts';
 import { storeBucketList } from '@ferry/files';
 import {
   ConnectionRepository,
-  type ScheduledTaskRow,
   ScheduledTaskRepository,
+  type ScheduledTaskRow,
   type ScheduledTaskView,
   ScheduleRunRepository,
 } from '@ferry/persistence';

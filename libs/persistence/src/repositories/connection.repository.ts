@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 
-import { ErrorCode, FerryError, RecordStatus } from '@ferry/contracts';
+import { ErrorCode, FerryError, type RecordStatus } from '@ferry/contracts';
 
 import { type SecretBox } from '../secret-box';
 import { type TaskScope } from './task.types';

@@ -44,7 +44,9 @@ export class ScheduledTaskRepository {
         s.created_by,
       ],
     );
-    return (await this.find(s.id, { tenantId: s.tenant_id, environmentId: s.environment_id }))!;
+    const view = await this.find(s.id, { tenantId: s.tenant_id, environmentId: s.environment_id });
+    if (!view) throw new Error(`scheduled task ${s.id} vanished after its insert`);
+    return view;
   }
 
   /** A schedule of this scope (archived ones too: GET shows them as such), or null. */
