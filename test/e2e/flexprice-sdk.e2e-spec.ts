@@ -79,5 +79,46 @@ describe('@flexprice/sdk against Ferry', () => {
     const lines = (await file.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(1001);
     expect(lines[0]).toMatch(/^event_id,/);
+
+    // The six scheduledTasks calls (docs/API.md §4).
+    expect(r.createScheduledTask).toMatchObject({
+      id: expect.stringMatching(/^schtask_[0-9A-Z]{26}$/),
+      connectionId: 'store',
+      entityType: 'events',
+      interval: 'hourly',
+      enabled: true,
+      status: 'published',
+      jobConfig: { keyPrefix: 'sdk-exports', compression: 'none', bucket: 'exports' },
+    });
+    expect(r.createInvoiceSchedule).toMatchObject({ statusCode: 400 });
+    expect(r.createInvoiceSchedule.message).toMatch(/Ferry does not hold/);
+    expect(r.listScheduledTasks.items.map((s: { id: string }) => s.id)).toEqual([
+      r.createScheduledTask.id,
+    ]);
+    expect(r.listScheduledTasks.pagination).toMatchObject({ total: 1, limit: 10, offset: 0 });
+    expect(r.getScheduledTask).toMatchObject({ id: r.createScheduledTask.id, enabled: true });
+    expect(r.updateScheduledTask).toMatchObject({ id: r.createScheduledTask.id, enabled: false });
+    expect(r.triggerScheduledTaskRun).toMatchObject({
+      mode: 'custom',
+      workflowId: expect.stringMatching(/^task_/),
+    });
+    expect(r.scheduledRunTask).toMatchObject({
+      id: r.triggerScheduledTaskRun.workflowId,
+      taskType: 'EXPORT',
+      taskStatus: 'COMPLETED',
+      totalRecords: 1000,
+      scheduledTaskId: r.createScheduledTask.id,
+    });
+    expect(r.scheduledRunTask.fileUrl).toMatch(
+      /^store:\/\/exports\/sdk-exports\/events\/events-\d{12}-\d{12}\.csv$/,
+    );
+    expect(r.scheduledRuns.items.map((t: { id: string }) => t.id)).toEqual([
+      r.triggerScheduledTaskRun.workflowId,
+    ]);
+    const runFile = await fetch(r.scheduledRunDownload.download_url);
+    expect((await runFile.text()).trimEnd().split('\n')).toHaveLength(1001);
+    expect(r.deleteScheduledTask).toBe('deleted');
+    expect(r.afterDelete).toMatchObject({ status: 'archived', enabled: false });
+    expect(r.deleteAgain).toMatchObject({ statusCode: 400 });
   });
 });

@@ -6,7 +6,9 @@ import {
   type Answer,
   type Endpoint,
   endpointMatrix,
+  CONNECTION_BODY,
   type Fixtures,
+  SCHEDULE_BODY,
   type Key,
   OWNER_CSV,
   runTask as run,
@@ -61,6 +63,16 @@ describe('tenant isolation: every documented endpoint × every kind of caller', 
       task_type: 'IMPORT',
       file_url: 'store://uploads/none/missing.csv',
     });
+    for (const [name, path, body] of [
+      ['schedule', '/v1/tasks/scheduled', SCHEDULE_BODY],
+      ['scheduleToDelete', '/v1/tasks/scheduled', SCHEDULE_BODY],
+      ['connection', '/v1/connections', CONNECTION_BODY],
+      ['connectionToDelete', '/v1/connections', CONNECTION_BODY],
+    ] as const) {
+      const created = await owner.request('POST', path, body);
+      expect(created.status).toBe(201);
+      fx[name] = created.body;
+    }
     expect([fx.exported.task_status, fx.exported2.task_status, fx.failed.task_status]).toEqual([
       'COMPLETED',
       'COMPLETED',

@@ -117,6 +117,8 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         FERRY_API_KEY: apiKey,
         FERRY_ALLOW_LOOPBACK_SOURCES: 'true',
         FERRY_ALLOW_HTTP: 'true',
+        // Connections' secrets are sealed with it (docs/DECISIONS.md decision 75).
+        FERRY_SECRETS_KEY: randomBytes(32).toString('hex'),
         NODE_OPTIONS: manifestNodeOptions(name),
         PORT: String(ports[name]),
         HOST: '127.0.0.1',

@@ -90,4 +90,53 @@ if (exported?.id) {
   await waitFor(exported.id, 'exportTask');
   await step('download', () => sdk.tasks.downloadTaskExport(exported.id));
 }
+// Scheduled exports: the six scheduledTasks calls, into the built-in store.
+const schedule = await step('createScheduledTask', () =>
+  sdk.scheduledTasks.createScheduledTask({
+    connectionId: 'store',
+    entityType: 'events',
+    interval: 'hourly',
+    enabled: true,
+    jobConfig: { keyPrefix: 'sdk-exports', compression: 'none' },
+  }),
+);
+await step('createInvoiceSchedule', () =>
+  sdk.scheduledTasks.createScheduledTask({
+    connectionId: 'store',
+    entityType: 'invoice',
+    interval: 'daily',
+    jobConfig: {},
+  }),
+);
+if (schedule?.id) {
+  await step('listScheduledTasks', () =>
+    sdk.scheduledTasks.listScheduledTasks({ entityType: 'events', enabled: true, limit: 10 }),
+  );
+  await step('getScheduledTask', () => sdk.scheduledTasks.getScheduledTask(schedule.id));
+  await step('updateScheduledTask', () =>
+    sdk.scheduledTasks.updateScheduledTask(schedule.id, { enabled: false }),
+  );
+  // The hour the imported events lie in (test/support/events-csv.ts).
+  const start = new Date('2026-01-01T00:00:00Z');
+  const end = new Date('2026-01-01T01:00:00Z');
+  const run = await step('triggerScheduledTaskRun', () =>
+    sdk.scheduledTasks.triggerScheduledTaskRun(schedule.id, {
+      startTime: start.toISOString(),
+      endTime: end.toISOString(),
+    }),
+  );
+  if (run?.workflowId) {
+    await waitFor(run.workflowId, 'scheduledRunTask');
+    await step('scheduledRuns', () =>
+      sdk.tasks.listTasks({ scheduledTaskId: schedule.id, limit: 10 }),
+    );
+    await step('scheduledRunDownload', () => sdk.tasks.downloadTaskExport(run.workflowId));
+  }
+  await step(
+    'deleteScheduledTask',
+    async () => (await sdk.scheduledTasks.deleteScheduledTask(schedule.id)) ?? 'deleted',
+  );
+  await step('afterDelete', () => sdk.scheduledTasks.getScheduledTask(schedule.id));
+  await step('deleteAgain', () => sdk.scheduledTasks.deleteScheduledTask(schedule.id));
+}
 process.stdout.write(JSON.stringify(out));

@@ -37,7 +37,30 @@ export interface Fixtures {
   exported: any;
   exported2: any;
   failed: any;
+  /** The owner's scheduled export (built-in store) and one to delete; the same for connections. */
+  schedule: any;
+  scheduleToDelete: any;
+  connection: any;
+  connectionToDelete: any;
 }
+
+/** A scheduled export of the built-in store, as the isolation cases create them. */
+export const SCHEDULE_BODY = {
+  connection_id: 'store',
+  entity_type: 'events',
+  interval: 'hourly',
+  job_config: { key_prefix: 'iso' },
+};
+
+/** An S3 connection (its secrets never come back). */
+export const CONNECTION_BODY = {
+  name: 'warehouse',
+  provider_type: 's3',
+  encrypted_secret_data: {
+    aws_access_key_id: 'AKIAISOLATION',
+    aws_secret_access_key: 'iso-secret-key',
+  },
+};
 
 export function asKey(ferry: FerrySystem, key: Key): FerryApi {
   return new FerryApi(ferry.baseUrl, key ?? '');
@@ -236,6 +259,121 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
         expect(t.task_status).toBe('FAILED');
         expect(t.error_summary).toMatch(/was not found in the built-in store$/);
       },
+    },
+
+    'POST /v1/tasks/scheduled': {
+      permission: 'task:write',
+      success: 201,
+      call: (key) => as(key).request('POST', '/v1/tasks/scheduled', SCHEDULE_BODY),
+      succeeded: (a) =>
+        expect(a.body).toMatchObject({ enabled: true, tenant_id: ownerScope().tenantId }),
+      foreign: async (intruder, scope) => {
+        // The owner's connection is no connection of the intruder's environment.
+        const a = await as(intruder).request('POST', '/v1/tasks/scheduled', {
+          ...SCHEDULE_BODY,
+          connection_id: fx().connection.id,
+          job_config: { bucket: 'b' },
+        });
+        expect(a.status).toBe(400);
+        expect(a.body.message).toMatch(/names no connection of this environment/);
+        const mine = await as(intruder).request('POST', '/v1/tasks/scheduled', SCHEDULE_BODY);
+        expect(mine.body).toMatchObject({
+          tenant_id: scope.tenantId,
+          environment_id: scope.environmentId,
+        });
+      },
+    },
+    'GET /v1/tasks/scheduled': {
+      permission: 'task:read',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/tasks/scheduled?limit=1000'),
+      succeeded: (a) => expect(a.body.items.map((s: any) => s.id)).toContain(fx().schedule.id),
+      foreign: async (intruder, scope) => {
+        for (const f of ['', 'entity_type=events', 'enabled=true', `connection_id=store`]) {
+          const a = await as(intruder).request('GET', `/v1/tasks/scheduled?limit=1000&${f}`);
+          expect(a.status).toBe(200);
+          for (const s of a.body.items)
+            expect(s).toMatchObject({ environment_id: scope.environmentId });
+        }
+      },
+    },
+    'GET /v1/tasks/scheduled/{id}': {
+      permission: 'task:read',
+      success: 200,
+      fixture: () => fx().schedule.id,
+      call: (key, id) => as(key).request('GET', `/v1/tasks/scheduled/${id}`),
+      succeeded: (a) =>
+        expect(a.body).toMatchObject({ id: fx().schedule.id, entity_type: 'events' }),
+    },
+    'PUT /v1/tasks/scheduled/{id}': {
+      permission: 'task:write',
+      success: 200,
+      fixture: () => fx().schedule.id,
+      call: (key, id) => as(key).request('PUT', `/v1/tasks/scheduled/${id}`, { enabled: false }),
+      succeeded: (a) => expect(a.body).toMatchObject({ enabled: false, next_run_at: null }),
+    },
+    'DELETE /v1/tasks/scheduled/{id}': {
+      permission: 'task:write',
+      success: 204,
+      fixture: () => fx().scheduleToDelete.id,
+      call: (key, id) => as(key).request('DELETE', `/v1/tasks/scheduled/${id}`),
+      succeeded: () => undefined,
+    },
+    'POST /v1/tasks/scheduled/{id}/run': {
+      permission: 'task:write',
+      success: 200,
+      fixture: () => fx().schedule.id,
+      call: (key, id) => as(key).request('POST', `/v1/tasks/scheduled/${id}/run`, {}),
+      succeeded: (a) =>
+        expect(a.body).toMatchObject({
+          mode: 'automatic',
+          workflow_id: expect.stringMatching(/^task_/),
+        }),
+    },
+    'POST /v1/connections': {
+      permission: 'task:write',
+      success: 201,
+      call: (key) => as(key).request('POST', '/v1/connections', CONNECTION_BODY),
+      succeeded: (a) => {
+        expect(a.body).toMatchObject({ provider_type: 's3', tenant_id: ownerScope().tenantId });
+        expect(JSON.stringify(a.body)).not.toMatch(/iso-secret-key|AKIAISOLATION|encrypted_secret/);
+      },
+      foreign: async (intruder, scope) => {
+        const a = await as(intruder).request('POST', '/v1/connections', CONNECTION_BODY);
+        expect(a.body).toMatchObject({
+          tenant_id: scope.tenantId,
+          environment_id: scope.environmentId,
+        });
+      },
+    },
+    'GET /v1/connections': {
+      permission: 'task:read',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/connections?limit=1000'),
+      succeeded: (a) => {
+        expect(a.body.connections.map((c: any) => c.id)).toContain(fx().connection.id);
+        expect(JSON.stringify(a.body)).not.toMatch(/iso-secret-key|encrypted_secret/);
+      },
+      foreign: async (intruder, scope) => {
+        const a = await as(intruder).request('GET', '/v1/connections?limit=1000');
+        for (const c of a.body.connections)
+          expect(c).toMatchObject({ environment_id: scope.environmentId });
+        expect(a.body.connections.map((c: any) => c.id)).not.toContain(fx().connection.id);
+      },
+    },
+    'GET /v1/connections/{id}': {
+      permission: 'task:read',
+      success: 200,
+      fixture: () => fx().connection.id,
+      call: (key, id) => as(key).request('GET', `/v1/connections/${id}`),
+      succeeded: (a) => expect(a.body).toMatchObject({ id: fx().connection.id, name: 'warehouse' }),
+    },
+    'DELETE /v1/connections/{id}': {
+      permission: 'task:write',
+      success: 204,
+      fixture: () => fx().connectionToDelete.id,
+      call: (key, id) => as(key).request('DELETE', `/v1/connections/${id}`),
+      succeeded: () => undefined,
     },
   };
 }

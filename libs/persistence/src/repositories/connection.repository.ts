@@ -92,11 +92,14 @@ export class ConnectionRepository {
 
   /** Archives it (its secrets are wiped); false when there was no such published connection. */
   async archive(id: string, scope: TaskScope, userId: string | null): Promise<boolean> {
+    // A CTE, so the driver answers rows (TypeORM gives an UPDATE's [rows, count] otherwise).
     const rows: unknown[] = await this.ds.query(
-      `UPDATE connections SET status = 'archived', encrypted_secret_data = '', updated_at = now(),
-              updated_by = $4
-        WHERE id = $1 AND tenant_id = $2 AND environment_id = $3 AND status = 'published'
-        RETURNING id`,
+      `WITH archived AS (
+         UPDATE connections SET status = 'archived', encrypted_secret_data = '', updated_at = now(),
+                updated_by = $4
+          WHERE id = $1 AND tenant_id = $2 AND environment_id = $3 AND status = 'published'
+          RETURNING id)
+       SELECT id FROM archived`,
       [id, scope.tenantId, scope.environmentId, userId],
     );
     return rows.length > 0;
