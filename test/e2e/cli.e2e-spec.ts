@@ -154,6 +154,47 @@ describe('the ferry CLI', () => {
     expect(bad.stderr).toMatch(/task_status/);
   });
 
+  it('creates, lists, runs, pauses and deletes a scheduled export; its run is a task of its schedule', async () => {
+    const created = await ferryCli([
+      'schedules',
+      'create',
+      'events',
+      'hourly',
+      '--prefix',
+      'cli',
+      '--gzip',
+    ]);
+    expect(created.code).toBe(0);
+    const schedule = JSON.parse(created.stdout);
+    expect(schedule).toMatchObject({ entity_type: 'events', interval: 'hourly', enabled: true });
+    const listed = await ferryCli(['schedules', 'list']);
+    expect(listed.stdout).toMatch(
+      /^ID\s+ENTITY\s+INTERVAL\s+MODE\s+ENABLED\s+NEXT RUN\s+LAST RUN\s+DESTINATION$/m,
+    );
+    expect(listed.stdout).toContain(schedule.id);
+    const run = await ferryCli([
+      'schedules',
+      'run',
+      schedule.id,
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--to',
+      '2026-01-02T00:00:00Z',
+    ]);
+    expect(run.code).toBe(0);
+    const runs = await ferryCli(['tasks', '--schedule', schedule.id]);
+    expect(runs.stdout).toMatch(
+      new RegExp(`COMPLETED.*events-260101000000-260102000000\\.csv\\.gz\\s+\\[${schedule.id}\\]`),
+    );
+    expect(JSON.parse((await ferryCli(['schedules', 'disable', schedule.id])).stdout).enabled).toBe(
+      false,
+    );
+    expect((await ferryCli(['schedules', 'delete', schedule.id])).stdout).toMatch(
+      /never runs again/,
+    );
+    expect((await ferryCli(['schedules', 'delete', schedule.id])).code).toBe(1);
+  });
+
   it('refuses to run without a key, and with a wrong one', async () => {
     const none = await ferryCli(['tasks'], { FERRY_API_KEY: '' });
     expect(none.code).toBe(1);

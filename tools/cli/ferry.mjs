@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ApiError, FerryClient } from './lib/client.mjs';
 import { followTask } from './lib/follow.mjs';
 import { ProgressView } from './lib/progress.mjs';
-import { printTable } from './lib/table.mjs';
+import { printTable, SCHEDULE_COLUMNS } from './lib/table.mjs';
 
 const USAGE = `usage: ferry <command> [options]
 
@@ -17,10 +17,17 @@ const USAGE = `usage: ferry <command> [options]
                        create an import task and follow it to the end
   export <entity> [--format csv|json] [--to URL] [-o FILE] [--no-wait]
                        create an export task, follow it, write FILE when the download answers
-  tasks [--type IMPORT|EXPORT] [--entity E] [--status S] [--limit N] [--offset N] [--json]
+  tasks [--type IMPORT|EXPORT] [--entity E] [--status S] [--schedule ID] [--limit N] [--offset N] [--json]
                        list tasks, newest first
   watch <task_id> [--allow-rejects]
                        follow a task to its end
+  schedules list [--entity E] [--json]
+  schedules create <entity> <interval> [--connection ID|store] [--bucket B] [--prefix P]
+                   [--mode incremental|window] [--gzip] [--columns a,b,c] [--disabled]
+  schedules run <id> [--from TIME --to TIME]
+  schedules enable|disable|delete <id>
+                       scheduled exports (intervals 15MIN 30MIN hourly daily weekly monthly;
+                       entities in lower case); runs are EXPORT tasks: ferry tasks --schedule <id>
 
 entities: {entities}
 options:  --api-url URL (or FERRY_API_URL, default http://127.0.0.1:3000)
@@ -242,6 +249,7 @@ async function tasksCommand(args) {
       type: { type: 'string' },
       entity: { type: 'string' },
       status: { type: 'string' },
+      schedule: { type: 'string' },
       limit: { type: 'string', default: '20' },
       offset: { type: 'string' },
       json: { type: 'boolean' },
@@ -252,6 +260,7 @@ async function tasksCommand(args) {
     task_type: values.type?.toUpperCase(),
     entity_type: values.entity?.toUpperCase(),
     task_status: values.status?.toUpperCase(),
+    scheduled_task_id: values.schedule,
     limit: values.limit,
     offset: values.offset,
   });
@@ -275,11 +284,99 @@ async function watchCommand(args) {
   return finish(await follow(client, positionals[0]), values['allow-rejects']);
 }
 
+/** `ferry schedules …`: the scheduled exports of docs/API.md §4. */
+async function schedulesCommand(args) {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      entity: { type: 'string' },
+      json: { type: 'boolean' },
+      connection: { type: 'string', default: 'store' },
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      mode: { type: 'string' },
+      gzip: { type: 'boolean' },
+      columns: { type: 'string' },
+      disabled: { type: 'boolean' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+    },
+  });
+  const client = clientFrom(values);
+  const id = () => {
+    if (positionals.length !== 1) throw new UsageError(`schedules ${action} needs <id>`);
+    return encodeURIComponent(positionals[0]);
+  };
+  const show = (body) => process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  switch (action) {
+    case 'list': {
+      const q = new URLSearchParams({
+        limit: '100',
+        ...(values.entity ? { entity_type: values.entity } : {}),
+      });
+      const page = await client.request('GET', `/v1/tasks/scheduled?${q}`);
+      if (values.json) show(page);
+      else {
+        printTable(process.stdout, page.items, SCHEDULE_COLUMNS);
+        process.stdout.write(`${page.items.length} of ${page.pagination.total}\n`);
+      }
+      return EXIT.OK;
+    }
+    case 'create': {
+      if (positionals.length !== 2)
+        throw new UsageError('schedules create needs <entity> <interval>');
+      const job_config = {
+        ...(values.bucket ? { bucket: values.bucket } : {}),
+        ...(values.prefix ? { key_prefix: values.prefix } : {}),
+        ...(values.mode ? { mode: values.mode } : {}),
+        ...(values.gzip ? { compression: 'gzip' } : {}),
+        ...(values.columns ? { columns: values.columns.split(',') } : {}),
+      };
+      show(
+        await client.request('POST', '/v1/tasks/scheduled', {
+          body: {
+            connection_id: values.connection,
+            entity_type: positionals[0],
+            interval: positionals[1],
+            enabled: !values.disabled,
+            job_config,
+          },
+        }),
+      );
+      return EXIT.OK;
+    }
+    case 'run': {
+      const body = values.from || values.to ? { start_time: values.from, end_time: values.to } : {};
+      const run = await client.request('POST', `/v1/tasks/scheduled/${id()}/run`, { body });
+      show(run);
+      return finish(await follow(client, run.workflow_id), false);
+    }
+    case 'enable':
+    case 'disable':
+      show(
+        await client.request('PUT', `/v1/tasks/scheduled/${id()}`, {
+          body: { enabled: action === 'enable' },
+        }),
+      );
+      return EXIT.OK;
+    case 'delete':
+      await client.request('DELETE', `/v1/tasks/scheduled/${id()}`);
+      process.stdout.write(`deleted ${positionals[0]}: it never runs again\n`);
+      return EXIT.OK;
+    default:
+      throw new UsageError('schedules needs list, create, run, enable, disable or delete');
+  }
+}
+
 const COMMANDS = {
   import: importCommand,
   export: exportCommand,
   tasks: tasksCommand,
   watch: watchCommand,
+  schedules: schedulesCommand,
 };
 
 async function main(argv) {
