@@ -120,6 +120,10 @@ function createRow(task) {
   row.dataset.taskId = task.id;
   const id = el('td', 'id', task.id);
   id.title = task.file_name || task.file_url;
+  // A scheduled export's run names its schedule (docs/API.md §4; #19 builds the full page).
+  if (task.scheduled_task_id) {
+    id.append(el('div', 'schedule', `scheduled: ${task.scheduled_task_id}`));
+  }
   const progress = el('div', 'progress');
   progress.setAttribute('role', 'progressbar');
   progress.setAttribute('aria-valuemin', '0');
