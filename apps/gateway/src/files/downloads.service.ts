@@ -48,6 +48,14 @@ export class DownloadsService {
         `Task ${id} wrote its file to the URL you gave (PUT); Ferry keeps no copy to download`,
       );
     }
+    if (task.metadata['connection']) {
+      // docs/DECISIONS.md decision 75: the file is in the tenant's own bucket; presigning would
+      // need a request to the tenant's endpoint from the gateway, which has no SSRF allow-list.
+      throw new FerryError(
+        ErrorCode.INVALID_OPERATION,
+        `Task ${id} wrote its file to your own bucket through a connection (${task.file_url}); download it from there`,
+      );
+    }
     const ttl = this.config.FERRY_DOWNLOAD_TTL_SECONDS;
     const expiresAtSec = Math.floor(Date.now() / 1000) + ttl;
     const loc = parseObjectUrl(task.file_url);
