@@ -7,6 +7,7 @@ import type { AddressInfo } from 'net';
 import { Permission, Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
+  ConnectionRepository,
   generateApiKey,
   provisionCredentials,
   ProvisionedCredentials,
@@ -102,6 +103,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
       providers: [
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
+        { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tauth') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

@@ -85,9 +85,15 @@ describe('every gateway route declares who may call it', () => {
   it('needs task:write exactly on the routes that change something', () => {
     const writes = all.filter((r) => r.permission === Permission.TASK_WRITE).map((r) => r.route);
     expect(writes.sort()).toEqual([
+      'DELETE /v1/connections/:id',
+      'DELETE /v1/tasks/scheduled/:id',
+      'POST /v1/connections',
       'POST /v1/tasks',
+      'POST /v1/tasks/scheduled',
+      'POST /v1/tasks/scheduled/:id/run',
       'POST /v1/uploads',
       'PUT /v1/tasks/:id/status',
+      'PUT /v1/tasks/scheduled/:id',
     ]);
     for (const r of all) {
       if (!r.route.startsWith('GET ')) expect(r.permission).toBe(Permission.TASK_WRITE);

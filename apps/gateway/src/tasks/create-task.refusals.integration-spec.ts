@@ -5,7 +5,12 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'net';
 
 import { Subjects } from '@ferry/contracts';
-import { ApiKeyRepository, provisionCredentials, TaskRepository } from '@ferry/persistence';
+import {
+  ApiKeyRepository,
+  ConnectionRepository,
+  provisionCredentials,
+  TaskRepository,
+} from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -78,6 +83,7 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
       providers: [
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
+        { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('trefuse') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

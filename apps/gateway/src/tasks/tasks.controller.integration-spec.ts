@@ -7,6 +7,7 @@ import type { AddressInfo } from 'net';
 import { Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
+  ConnectionRepository,
   provisionCredentials,
   type ProvisionedCredentials,
   TaskRepository,
@@ -72,6 +73,7 @@ describe('TasksController over HTTP', () => {
       providers: [
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
+        { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tctrl') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },
