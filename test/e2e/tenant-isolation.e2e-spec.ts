@@ -4,14 +4,14 @@ import { FerryApi } from '../support/api';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import {
   type Answer,
+  CONNECTION_BODY,
   type Endpoint,
   endpointMatrix,
-  CONNECTION_BODY,
   type Fixtures,
-  SCHEDULE_BODY,
   type Key,
   OWNER_CSV,
   runTask as run,
+  SCHEDULE_BODY,
   uploadAs,
 } from '../support/isolation-matrix';
 import { documentedOperations } from '../support/openapi-operations';
