@@ -2,6 +2,8 @@
 // `npm start`: install, bring up PostgreSQL and NATS when needed, build, and run the four services
 // in the foreground (Ctrl-C stops them). Settings come from the environment (README, Configuration).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -24,6 +26,19 @@ const env = {
   FERRY_LOG_FORMAT: 'text',
   ...process.env,
 };
+
+// Connection secrets (S3 keys of scheduled exports) are sealed with FERRY_SECRETS_KEY. A local
+// system makes one on first start and keeps it in .ferry/, so its sealed secrets survive restarts;
+// a deployment sets its own (README, Configuration).
+if (!env.FERRY_SECRETS_KEY) {
+  const keyFile = path.join(root, '.ferry', 'secrets.key');
+  if (!existsSync(keyFile)) {
+    mkdirSync(path.dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    log(`made a secrets key for connections in ${path.relative(root, keyFile)}`);
+  }
+  env.FERRY_SECRETS_KEY = readFileSync(keyFile, 'utf8').trim();
+}
 
 ensureDependencies();
 await ensurePostgres(env.DATABASE_URL);
