@@ -84,8 +84,9 @@ describe('live task progress over Server-Sent Events', () => {
       expect(last.rows_per_second).toBeGreaterThan(0);
       expect(r.messages.at(-1)?.data).toEqual({ task_status: 'COMPLETED' });
     }
-    // The state arrives at once, not with the first change.
-    for (const at of firstAt) expect(at).toBeLessThan(2000);
+    // The state arrives at once, not with the first change; the bound is loose because 200
+    // watchers connect at once, on a machine that may be busy.
+    for (const at of firstAt) expect(at).toBeLessThan(5000);
     // Live: some watcher saw the task running with counters between 0 and the end.
     const live = results[0].messages.filter(
       (m) =>

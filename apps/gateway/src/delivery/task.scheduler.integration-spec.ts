@@ -62,6 +62,9 @@ interface RunRow {
  * then each run's rows are selected exactly as the exporter selects them.
  */
 describe('TaskScheduler (two replicas, a moving clock, a downtime)', () => {
+  // A day and a half of ticks on one database: seconds on a quiet machine, far more when the
+  // machine is loaded; a timed-out test would go on ticking under the next one.
+  jest.setTimeout(180_000);
   let db: TestDatabase;
   let clock: ManualClock;
   let relay: RecordingRelay;
