@@ -15,8 +15,9 @@ export function rowsChart() {
   const points = []; // [seconds since the first, rows/s]
   let t0 = null;
   const line = svg('polyline', { class: 'line', points: '', fill: 'none' });
-  const peakLabel = svg('text', { x: 4, y: 14, class: 'axis' });
-  const spanLabel = svg('text', { x: W - 4, y: H - 4, class: 'axis', 'text-anchor': 'end' });
+  // Labels are HTML around the SVG: the SVG stretches to the width, text in it would too.
+  const peakLabel = el('span', { class: 'axis peak' });
+  const spanLabel = el('span', { class: 'axis span' });
   const chart = svg('svg', {
     viewBox: `0 0 ${W} ${H}`,
     role: 'img',
@@ -32,7 +33,12 @@ export function rowsChart() {
     spanLabel,
   );
   const caption = el('p', { class: 'hint', id: 'rate-text' }, 'No throughput figure yet.');
-  const figure = el('figure', { class: 'rate', id: 'rate' }, chart, el('figcaption', {}, caption));
+  const figure = el(
+    'figure',
+    { class: 'rate', id: 'rate' },
+    el('div', { class: 'plot', 'aria-hidden': 'true' }, peakLabel, chart, spanLabel),
+    el('figcaption', {}, caption),
+  );
 
   function draw() {
     const peak = Math.max(1, ...points.map((p) => p[1]));
