@@ -146,7 +146,7 @@ describe('the console (/ui) in Chromium', () => {
       // The rows/s line got points from the stream, and says them in words.
       expect(Number(await page.locator('#rate').getAttribute('data-points'))).toBeGreaterThan(0);
       expect(await text('#rate-text')).toMatch(/latest [\d,]+, peak [\d,]+/);
-      const json = JSON.parse(await page.locator('#task-json').textContent());
+      const json = JSON.parse((await page.locator('#task-json').textContent()) ?? 'null');
       expect(json).toMatchObject({ id, task_status: 'COMPLETED', successful_records: 20_000 });
       await check('task-completed');
 
@@ -195,7 +195,7 @@ describe('the console (/ui) in Chromium', () => {
     await page.waitForSelector('#rejected-rows tbody tr');
     const rows = await page
       .locator('#rejected-rows tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(rows.map((r) => r[0])).toEqual(['5', '9']);
     expect(rows[0]).toContain('soon');
     expect(rows[0]).toContain('up_3');
@@ -210,6 +210,24 @@ describe('the console (/ui) in Chromium', () => {
     expect(csv.split('\n')[0]).toBe(`row_number,error_code,error_message,${EVENTS_HEADER}`);
     expect(csv.split('\n').filter(Boolean)).toHaveLength(3);
     await check('task-rejected-rows');
+
+    // The JSON pages the table reads: by line, `next_after_row` until the last; bad paging is a 400.
+    const json = { accept: 'application/json' };
+    const first = await api.request('GET', `/v1/tasks/${id}/errors?limit=1`, undefined, json);
+    expect(first.body).toMatchObject({ total: 2, limit: 1, after_row: 0, next_after_row: 5 });
+    expect(first.body.items[0]).toMatchObject({ row_number: 5, error_code: 'invalid_value' });
+    expect(first.body.items[0].cells.timestamp).toBe('soon');
+    const last = await api.request(
+      'GET',
+      `/v1/tasks/${id}/errors?limit=1&after_row=5`,
+      undefined,
+      json,
+    );
+    expect(last.body.items.map((r: { row_number: number }) => r.row_number)).toEqual([9]);
+    expect(last.body.next_after_row).toBeNull();
+    const bad = await api.request('GET', `/v1/tasks/${id}/errors?limit=0`, undefined, json);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.fields).toHaveProperty('limit');
 
     // "Import a corrected file" comes back to the form with the entity chosen.
     await page.click('#reimport');
@@ -264,7 +282,7 @@ describe('the console (/ui) in Chromium', () => {
 
     await page.selectOption('select[name=task_status]', 'COMPLETED');
     await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLElement>('#tasks tr')].every(
+      Array.from(document.querySelectorAll<HTMLElement>('#tasks tr')).every(
         (r) => r.dataset['status'] === 'COMPLETED',
       ),
     );

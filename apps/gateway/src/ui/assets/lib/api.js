@@ -25,7 +25,7 @@ export class ApiError extends Error {
   }
 }
 
-let unauthorised = () => {};
+let unauthorised = () => undefined;
 /** Called when the key is refused (401): the app forgets it and asks again. */
 export function onUnauthorised(fn) {
   unauthorised = fn;

@@ -162,10 +162,10 @@ export function render(view, [id], ctx) {
       for (const t of items) {
         if (FINAL.includes(t.task_status) || following.has(t.id)) continue;
         following.add(t.id);
-        followTask(t.id, () => {}, c.signal)
+        followTask(t.id, () => undefined, c.signal)
           .then(
             () => Promise.all([load(), loadRuns()]),
-            () => {},
+            () => undefined, // aborted (page left) or cut: the next refresh shows the state
           )
           .finally(() => following.delete(t.id));
       }

@@ -134,7 +134,7 @@ function createForm(ctx, created) {
           el('option', { value: c.id }, `${c.name} (${c.provider_type})`),
         ),
       ),
-    () => {}, // without task:read on connections the store alone is offered
+    () => undefined, // without task:read on connections the store alone is offered
   );
   const bucket = el('input', {
     type: 'text',
