@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the browser.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import http from 'http';
+import { type AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
 
@@ -9,7 +11,6 @@ import { type BrowserContext, chromium, type Download, type Page } from 'playwri
 import { EntityType, TaskStatus, TaskType } from '@ferry/contracts';
 
 import { FerryApi } from '../support/api';
-import { DripServer } from '../support/drip-server';
 import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
@@ -107,11 +108,22 @@ describe('the console (/ui) in Chromium', () => {
   const downloadText = async (d: Download) => readFileSync((await d.path())!, 'utf8');
 
   it('asks for the key once, then lists a task running live with its bar, file and times', async () => {
-    // Served slowly, so the page sees the task PROCESSING; cancelled and retried further down.
-    const csv = eventsCsv(20_000, 'ui');
-    const drip = await new DripServer(csv, Math.floor(csv.length / 2), 4000).start();
+    // The first request gets half the file and waits, so the task is PROCESSING for as long as
+    // the test needs; it is cancelled and retried, and the retry's request gets the whole file.
+    const csv = Buffer.from(eventsCsv(30_000, 'ui'));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let served = 0;
+    const gate = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': csv.length });
+      if (served++ > 0) return res.end(csv);
+      res.write(csv.subarray(0, csv.length / 2));
+      void released.then(() => res.end(csv.subarray(csv.length / 2)));
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/drip.csv`;
     try {
-      const id = await importTask(drip.url);
+      const id = await importTask(url);
       await page.goto(`${ferry.baseUrl}/ui`);
       await check('key');
       await page.fill('#api-key', ferry.apiKey);
@@ -138,16 +150,17 @@ describe('the console (/ui) in Chromium', () => {
       await page.screenshot({ path: path.join(SCREENSHOTS, 'task-processing.png') });
       await page.click('#cancel');
       await page.waitForSelector('#view[data-status="FAILED"]');
+      release();
       expect(await text('#error-summary')).toMatch(/cancel/i);
       await page.click('#retry');
       await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 30_000 });
-      expect(await text('[data-counter=succeeded]')).toBe('20,000');
+      expect(await text('[data-counter=succeeded]')).toBe('30,000');
       expect(await page.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
       // The rows/s line got points from the stream, and says them in words.
       expect(Number(await page.locator('#rate').getAttribute('data-points'))).toBeGreaterThan(0);
       expect(await text('#rate-text')).toMatch(/latest [\d,]+, peak [\d,]+/);
       const json = JSON.parse((await page.locator('#task-json').textContent()) ?? 'null');
-      expect(json).toMatchObject({ id, task_status: 'COMPLETED', successful_records: 20_000 });
+      expect(json).toMatchObject({ id, task_status: 'COMPLETED', successful_records: 30_000 });
       await check('task-completed');
 
       // The key lives in this tab's sessionStorage and travels only as a header.
@@ -155,7 +168,9 @@ describe('the console (/ui) in Chromium', () => {
       expect(requests.some((u) => u.includes(`/v1/tasks/${id}/events`))).toBe(true);
       expect(requests.filter((u) => u.includes(ferry.apiKey))).toEqual([]);
     } finally {
-      await drip.stop();
+      release();
+      gate.closeAllConnections();
+      await new Promise((r) => gate.close(r));
     }
   });
 
@@ -323,7 +338,7 @@ describe('the console (/ui) in Chromium', () => {
     ]);
     const csv = await downloadText(download);
     expect(csv.split('\n')[0]).toMatch(/^event_id,/);
-    expect(csv).toContain('ui_19999');
+    expect(csv).toContain('ui_29999');
     expect(download.suggestedFilename()).toMatch(/^events-\d{12}-\d{12}\.csv$/);
     await check('schedule');
 
@@ -378,10 +393,11 @@ describe('the console (/ui) in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('ferry.apiKey'))).toBeNull();
     await page.fill('#api-key', 'fry_wrong_wrong_wrong_wrong');
     await page.click('#key-form button[type=submit]');
-    await page.waitForSelector('#key-form', { state: 'visible' });
-    await expect(page.locator('#message').textContent()).resolves.toBe(
-      'That API key was not accepted.',
-    );
+    // The form never left (the key is checked before any page opens): wait for the answer.
+    await page.locator('#message', { hasText: 'That API key was not accepted.' }).waitFor();
+    expect(await page.isVisible('#key-form')).toBe(true);
+    expect(await page.isVisible('#view')).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.getItem('ferry.apiKey'))).toBeNull();
   });
 
   it('serves the page and its modules without a key, and nothing from elsewhere', async () => {

@@ -60,6 +60,7 @@ function renderRoute() {
   const { path, query } = currentRoute();
   const view = $('view');
   view.replaceChildren();
+  for (const k of Object.keys(view.dataset)) delete view.dataset[k]; // the last page's state
   say('');
   for (const a of $('nav').querySelectorAll('a')) {
     if (NAV.find(([, href]) => href === a.getAttribute('href'))[2].test(path))
