@@ -165,9 +165,9 @@ export function render(view, _params, ctx) {
           { class: 'hint' },
           'A corrected file for ',
           el('a', { href: `#/tasks/${from}` }, from),
-          ': the rows already imported are skipped as duplicates where the entity has an id.',
+          ': rows whose id was already imported are not written twice.',
         )
-      : null,
+      : '',
     form,
   );
 

@@ -153,7 +153,7 @@ export function render(view, [id], ctx) {
             ' · run of ',
             el('a', { href: `#/schedules/${t.scheduled_task_id}` }, t.scheduled_task_id),
           )
-        : null,
+        : '',
     );
     const percent = t.task_status === 'COMPLETED' ? 100 : snap.percent;
     bar.set(percent, t.task_status === 'PROCESSING');
