@@ -405,6 +405,9 @@ describe('the console (/ui) in Chromium', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect((await fetch(`${ferry.baseUrl}/ui/`)).headers.get('content-type')).toMatch(
+      /^text\/html/,
+    );
     const mod = await fetch(`${ferry.baseUrl}/ui/pages/task.js`);
     expect(mod.status).toBe(200);
     expect(mod.headers.get('content-type')).toMatch(/^text\/javascript/);

@@ -63,7 +63,7 @@ export class UiController {
 
   @Get('*path')
   asset(@Param('path') path: string | string[], @Res() res: Response): void {
-    const file = Array.isArray(path) ? path.join('/') : path;
+    const file = (Array.isArray(path) ? path.join('/') : path) || 'index.html'; // `/ui/`
     if (!this.files.has(file)) throw FerryError.notFound('File', file);
     this.send(res, file);
   }
