@@ -3,9 +3,11 @@
 // object against the Kubernetes OpenAPI schemas (kubernetes-models, KEDA's CRD for ScaledObject),
 // then checks Ferry's own rules: probes, resources, graceful shutdown longer than the ack wait,
 // and a KEDA trigger on the importer's and the exporter's consumer of every entity type.
+// Then deploy/monitoring: the Grafana dashboard (JSON) and the Prometheus rules (YAML), their
+// structure, and that every ferry_* metric they name is one the code serves (no network).
 // Prints one line per check and `N passed, N failed`; appends the counts to $FERRY_TEST_RESULTS.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
@@ -114,6 +116,141 @@ for (const overlay of overlays) {
     console.log(`✕ ${overlay}: no ScaledObject/${worker} (its consumers would not scale)`);
   }
 }
+/** Every file under `dir` whose name ends in one of `exts`. */
+function sources(dir, exts) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (entry === 'node_modules' || entry === 'testing') continue;
+    if (statSync(full).isDirectory()) out.push(...sources(full, exts));
+    else if (exts.some((e) => entry.endsWith(e)) && !/\.(integration-)?spec\.ts$/.test(entry))
+      out.push(full);
+  }
+  return out;
+}
+
+/**
+ * The metric names the services serve: every `name: 'ferry_…'` and `gaugeFromCallback('ferry_…'`
+ * in apps/ and libs/, the series a histogram adds (`_bucket`, `_sum`, `_count`), and prom-client's
+ * default metrics under the `ferry_` prefix (collectDefaultMetrics in libs/telemetry).
+ */
+function servedMetrics() {
+  const names = new Set();
+  for (const file of [
+    ...sources(path.join(root, 'apps'), ['.ts']),
+    ...sources(path.join(root, 'libs'), ['.ts']),
+  ]) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(
+      /new (Counter|Gauge|Histogram|Summary)\(\{\s*name:\s*'(ferry_[a-z0-9_]+)'/g,
+    )) {
+      names.add(m[2]);
+      if (m[1] === 'Histogram' || m[1] === 'Summary')
+        for (const suffix of ['_bucket', '_sum', '_count']) names.add(m[2] + suffix);
+    }
+    for (const m of text.matchAll(/gaugeFromCallback\(\s*'(ferry_[a-z0-9_]+)'/g)) names.add(m[1]);
+  }
+  const defaults = path.join(root, 'node_modules/prom-client/lib/metrics');
+  for (const file of sources(defaults, ['.js'])) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/'((?:process|nodejs)_[a-z0-9_]+)'/g)) {
+      names.add(`ferry_${m[1]}`);
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`ferry_${m[1]}${suffix}`);
+    }
+  }
+  return names;
+}
+
+/** The ferry_* names an expression reads, and its obvious syntax faults. */
+function exprProblems(expr, served) {
+  const problems = [];
+  for (const m of expr.matchAll(/\bferry_[a-z0-9_]+/g))
+    if (!served.has(m[0])) problems.push(`${m[0]} is not served by any service`);
+  let depth = 0;
+  for (const ch of expr.replace(/"[^"]*"/g, '""')) {
+    if ('([{'.includes(ch)) depth++;
+    if (')]}'.includes(ch)) depth--;
+    if (depth < 0) break;
+  }
+  if (depth !== 0) problems.push(`unbalanced brackets in ${expr.trim()}`);
+  if (!/\bferry_/.test(expr)) problems.push(`reads no ferry_ metric: ${expr.trim()}`);
+  return problems;
+}
+
+function check(name, problems) {
+  if (problems.length) {
+    failed++;
+    console.log(`✕ ${name}: ${problems.join('; ')}`);
+  } else {
+    passed++;
+    console.log(`✓ ${name}`);
+  }
+}
+
+const served = servedMetrics();
+const monitoring = path.join(root, 'deploy/monitoring');
+try {
+  const dashboard = JSON.parse(
+    readFileSync(path.join(monitoring, 'grafana-dashboard.json'), 'utf8'),
+  );
+  const top = [];
+  for (const key of ['title', 'uid']) if (typeof dashboard[key] !== 'string') top.push(`no ${key}`);
+  if (!Array.isArray(dashboard.panels) || dashboard.panels.length === 0) top.push('no panels');
+  const ids = new Set();
+  for (const p of dashboard.panels ?? []) {
+    const problems = [];
+    if (ids.has(p.id)) problems.push(`duplicate panel id ${p.id}`);
+    ids.add(p.id);
+    const g = p.gridPos ?? {};
+    if (![g.x, g.y, g.w, g.h].every(Number.isInteger) || g.x + g.w > 24)
+      problems.push('gridPos needs whole x, y, w, h within 24 columns');
+    if (p.type === 'row') continue;
+    if (!p.title || !p.type) problems.push('a panel needs a title and a type');
+    if (!Array.isArray(p.targets) || p.targets.length === 0) problems.push('no targets');
+    for (const t of p.targets ?? []) problems.push(...exprProblems(String(t.expr ?? ''), served));
+    check(`monitoring: dashboard panel "${p.title}"`, problems);
+  }
+  check('monitoring: grafana-dashboard.json', top);
+} catch (err) {
+  check('monitoring: grafana-dashboard.json', [err.message]);
+}
+try {
+  const [doc, ...more] = parseAllDocuments(
+    readFileSync(path.join(monitoring, 'prometheus-rules.yaml'), 'utf8'),
+  );
+  if (doc.errors.length || more.length)
+    throw new Error(doc.errors[0]?.message ?? 'one YAML document expected');
+  const rules = doc.toJSON();
+  if (!Array.isArray(rules?.groups) || rules.groups.length === 0) throw new Error('no groups');
+  const wanted = new Set([
+    'FerryTasksStuck',
+    'FerryConsumerLag',
+    'FerryDeadLetters',
+    'FerryOutboxBacklog',
+  ]);
+  for (const group of rules.groups) {
+    for (const r of group.rules ?? []) {
+      const problems = [];
+      if (!/^[A-Z][A-Za-z0-9]+$/.test(r.alert ?? '')) problems.push('alert needs a CamelCase name');
+      if (r.for !== undefined && !/^\d+[smhd]$/.test(r.for))
+        problems.push(`for "${r.for}" is no duration`);
+      if (!['critical', 'warning', 'info'].includes(r.labels?.severity))
+        problems.push('labels.severity');
+      if (!r.annotations?.summary || !r.annotations?.description)
+        problems.push('annotations summary and description');
+      problems.push(...exprProblems(String(r.expr ?? ''), served));
+      wanted.delete(r.alert);
+      check(`monitoring: alert ${r.alert}`, problems);
+    }
+  }
+  check(
+    'monitoring: prometheus-rules.yaml',
+    [...wanted].map((a) => `no ${a} alert`),
+  );
+} catch (err) {
+  check('monitoring: prometheus-rules.yaml', [err.message]);
+}
+
 console.log(`\n${passed} passed, ${failed} failed`);
 if (process.env.FERRY_TEST_RESULTS) {
   appendFileSync(

@@ -6,6 +6,7 @@ import path from 'path';
 
 import { EntityType } from '@ferry/contracts';
 
+import { DripServer } from '../support/drip-server';
 import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
@@ -137,6 +138,44 @@ describe('the ferry CLI', () => {
     expect((await ferryCli(['watch', 'task_01JUNKNOWNUNKNOWNUNKNOWNXX'])).code).toBe(1);
   });
 
+  it('shows, cancels and retries a task, and writes its rejected rows (what the console does)', async () => {
+    const csv = eventsCsv(4000, 'cliretry');
+    const drip = await new DripServer(csv, Math.floor(csv.length / 2), 1500).start();
+    try {
+      const created = await ferryCli(['import', 'events', drip.url, '--no-wait']);
+      const id = created.stdout.trim();
+      const cancel = await ferryCli(['cancel', id]);
+      expect(cancel.code).toBe(0);
+      const shown = await ferryCli(['task', id]);
+      expect(shown.stdout).toMatch(/^status\s+FAILED$/m);
+      expect(shown.stdout).toMatch(/^errors\s+.*cancel/im);
+      const retry = await ferryCli(['retry', id]);
+      expect(retry.code).toBe(0);
+      expect(retry.stdout).toMatch(new RegExp(`^${id} COMPLETED: 4,000 processed`));
+      expect((await ferryCli(['retry', id])).code).toBe(1); // COMPLETED → PROCESSING is refused
+    } finally {
+      await drip.stop();
+    }
+
+    // --max-errors 0: the first rejected row ends the task FAILED (exit 2); the rows stay readable.
+    const strict = await ferryCli([
+      'import',
+      'events',
+      files.add('cli-strict.csv', csvWithBadRows(30)),
+      '--max-errors',
+      '0',
+    ]);
+    expect(strict.code).toBe(2);
+    const id = taskIdOf(strict)!;
+    expect(JSON.parse((await ferryCli(['task', id, '--json'])).stdout).metadata.max_errors).toBe(0);
+    const errors = await ferryCli(['errors', id, '-o', 'strict.errors.csv']);
+    expect(errors.code).toBe(0);
+    const lines = readFileSync(path.join(dir, 'strict.errors.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^row_number,error_code,error_message,/);
+    expect(lines[1]).toMatch(/^9,/);
+    expect((await ferryCli(['import', 'events', 'x.csv', '--max-errors', '-1'])).code).toBe(1);
+  });
+
   it('lists tasks as a table, with filters', async () => {
     const all = await ferryCli(['tasks', '--limit', '100']);
     expect(all.code).toBe(0);
@@ -182,6 +221,16 @@ describe('the ferry CLI', () => {
       '2026-01-02T00:00:00Z',
     ]);
     expect(run.code).toBe(0);
+    expect(JSON.parse((await ferryCli(['schedules', 'show', schedule.id])).stdout).id).toBe(
+      schedule.id,
+    );
+    const own = await ferryCli(['schedules', 'runs', schedule.id, '--json']);
+    const [runTask] = JSON.parse(own.stdout).items;
+    expect(runTask).toMatchObject({ scheduled_task_id: schedule.id, task_status: 'COMPLETED' });
+    const got = await ferryCli(['download', runTask.id]);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toBe('written to events-260101000000-260102000000.csv.gz\n');
+    expect(existsSync(path.join(dir, 'events-260101000000-260102000000.csv.gz'))).toBe(true);
     const runs = await ferryCli(['tasks', '--schedule', schedule.id]);
     expect(runs.stdout).toMatch(
       new RegExp(`COMPLETED.*events-260101000000-260102000000\\.csv\\.gz\\s+\\[${schedule.id}\\]`),

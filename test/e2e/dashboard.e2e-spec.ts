@@ -1,23 +1,31 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the browser.
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import http from 'http';
+import { type AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
 
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Download, type Page } from 'playwright-core';
 
 import { EntityType, TaskStatus, TaskType } from '@ferry/contracts';
 
 import { FerryApi } from '../support/api';
-import { DripServer } from '../support/drip-server';
 import { eventRow, EVENTS_HEADER, eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../tmp/screenshots');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WIDE = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
-/** The dashboard at /ui in Debian's headless Chromium, against the running system. */
-describe('the dashboard (/ui) in Chromium', () => {
+/**
+ * The console at /ui in Debian's headless Chromium, against the running system: one browser and
+ * one system for every page (docs/DECISIONS.md 166). Each page is screenshotted under
+ * tmp/screenshots/ and checked by axe-core for serious and critical violations.
+ */
+describe('the console (/ui) in Chromium', () => {
   let ferry: FerrySystem;
   let files: FileServer;
   let api: FerryApi;
@@ -25,6 +33,7 @@ describe('the dashboard (/ui) in Chromium', () => {
   let profile: string;
   let page: Page;
   const requests: string[] = [];
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     files = await new FileServer().start();
@@ -34,7 +43,8 @@ describe('the dashboard (/ui) in Chromium', () => {
     // A fresh profile per run (Playwright's way of passing --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
       headless: true,
-      viewport: { width: 1400, height: 700 },
+      viewport: WIDE,
+      acceptDownloads: true,
       executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
       args: [
         '--headless',
@@ -49,6 +59,8 @@ describe('the dashboard (/ui) in Chromium', () => {
     });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -59,31 +71,65 @@ describe('the dashboard (/ui) in Chromium', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  const importTask = async (fileUrl: string): Promise<string> => {
+  afterEach(() => expect(pageErrors).toEqual([]));
+
+  const importTask = async (fileUrl: string, metadata?: object): Promise<string> => {
     const res = await api.createTask({
       task_type: 'IMPORT',
       entity_type: 'EVENTS',
       file_type: 'CSV',
       file_url: fileUrl,
+      ...(metadata ? { metadata } : {}),
     });
     expect(res.status).toBe(202);
     return res.body.id;
   };
 
-  const row = (id: string) => page.locator(`tr[data-task-id="${id}"]`);
+  /**
+   * Screenshot, then axe-core: injected through the DevTools protocol (Runtime.evaluate), which
+   * the page's CSP (no inline script) does not apply to, so the page is checked as served.
+   */
+  const check = async (name: string) => {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Runtime.evaluate', { expression: AXE });
+    await cdp.detach();
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } };
+      const result = await w.axe.run(document, { resultTypes: ['violations'] });
+      return (result.violations as Array<{ id: string; impact: string; nodes: unknown[] }>)
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+    });
+    expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+  };
 
-  it('asks for the key once, then shows a task running live until COMPLETED with its bar full', async () => {
-    // Served slowly, so the page sees the task PROCESSING and then finishing.
-    const csv = eventsCsv(60_000, 'ui');
-    const drip = await new DripServer(csv, Math.floor(csv.length / 2), 3000).start();
+  const text = (selector: string) => page.locator(selector).first().innerText();
+  const downloadText = async (d: Download) => readFileSync((await d.path())!, 'utf8');
+
+  it('asks for the key once, then lists a task running live with its bar, file and times', async () => {
+    // The first request gets half the file and waits, so the task is PROCESSING for as long as
+    // the test needs; it is cancelled and retried, and the retry's request gets the whole file.
+    const csv = Buffer.from(eventsCsv(30_000, 'ui'));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let served = 0;
+    const gate = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': csv.length });
+      if (served++ > 0) return res.end(csv);
+      res.write(csv.subarray(0, csv.length / 2));
+      void released.then(() => res.end(csv.subarray(csv.length / 2)));
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/drip.csv`;
     try {
-      const id = await importTask(drip.url);
+      const id = await importTask(url);
       await page.goto(`${ferry.baseUrl}/ui`);
+      await check('key');
       await page.fill('#api-key', ferry.apiKey);
-      await page.click('#key-form button[type=submit]');
+      await page.press('#api-key', 'Enter');
 
-      await row(id).locator('.status.PROCESSING').waitFor({ timeout: 20_000 });
-      // Counters move on the page while the task runs (the first half of the file is in).
+      const row = page.locator(`tr[data-task-id="${id}"]`);
       await page.waitForFunction(
         (taskId) => {
           const tr = document.querySelector(`tr[data-task-id="${taskId}"]`) as HTMLElement | null;
@@ -93,46 +139,127 @@ describe('the dashboard (/ui) in Chromium', () => {
         id,
         { timeout: 20_000 },
       );
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-processing.png') });
-      await page.waitForSelector(`tr[data-task-id="${id}"][data-status="COMPLETED"]`, {
-        timeout: 60_000,
-      });
-      const bar = row(id).locator('[role=progressbar]');
-      expect(await bar.getAttribute('aria-valuenow')).toBe('100');
-      expect(
-        await row(id)
-          .locator('.bar')
-          .evaluate((e) => (e as HTMLElement).style.width),
-      ).toBe('100%');
-      expect(await row(id).locator('.records').textContent()).toBe(
-        '60,000 processed / 60,000 total, 60,000 ok, 0 rejected',
-      );
-      expect(await row(id).locator('.figures').textContent()).toMatch(/^100% · [\d,]+ rows\/s$/);
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
+      expect(await row.locator('.file').innerText()).toBe('drip.csv');
+      expect(await row.locator('time').getAttribute('datetime')).toMatch(/^2\d{3}-/);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'tasks-processing.png') });
+
+      // Its page: cancel while it runs, then retry; it continues to COMPLETED.
+      await row.locator('a.id').click();
+      await page.waitForSelector('#view[data-status="PROCESSING"]');
+      expect(page.url()).toContain(`#/tasks/${id}`);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'task-processing.png') });
+      await page.click('#cancel');
+      await page.waitForSelector('#view[data-status="FAILED"]');
+      release();
+      expect(await text('#error-summary')).toMatch(/cancel/i);
+      await page.click('#retry');
+      await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 30_000 });
+      expect(await text('[data-counter=succeeded]')).toBe('30,000');
+      expect(await page.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
+      // The rows/s line got points from the stream, and says them in words.
+      expect(Number(await page.locator('#rate').getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await text('#rate-text')).toMatch(/latest [\d,]+, peak [\d,]+/);
+      const json = JSON.parse((await page.locator('#task-json').textContent()) ?? 'null');
+      expect(json).toMatchObject({ id, task_status: 'COMPLETED', successful_records: 30_000 });
+      await check('task-completed');
 
       // The key lives in this tab's sessionStorage and travels only as a header.
       expect(await page.evaluate(() => sessionStorage.getItem('ferry.apiKey'))).toBe(ferry.apiKey);
       expect(requests.some((u) => u.includes(`/v1/tasks/${id}/events`))).toBe(true);
       expect(requests.filter((u) => u.includes(ferry.apiKey))).toEqual([]);
     } finally {
-      await drip.stop();
+      release();
+      gate.closeAllConnections();
+      await new Promise((r) => gate.close(r));
     }
   });
 
-  it('shows error summaries and the rejected rows action, and filters by status', async () => {
+  it('uploads a file with a progress bar, starts the import and shows its rejected rows', async () => {
     const lines = [EVENTS_HEADER];
-    for (let i = 0; i < 500; i++) {
-      lines.push(
-        i === 3 ? eventRow(i, 'uibad').replace(/2026-[^,]+/, 'soon') : eventRow(i, 'uibad'),
-      );
-    }
-    const rejected = await importTask(files.add('ui-bad.csv', lines.join('\n') + '\n'));
-    const failed = await importTask(files.url('ui-missing.csv'));
-    await api.waitForTask(rejected);
-    await api.waitForTask(failed);
+    for (let i = 0; i < 10; i++) lines.push(eventRow(i, 'up'));
+    lines[4] = lines[4].replace(/2026-[^,]+/, 'soon'); // line 5
+    lines[8] = lines[8].replace('api_call', ''); // line 9
+    await page.click('nav >> text=New import');
+    await page.waitForSelector('#import-form');
+    await page
+      .locator('select[name=entity_type] option[value=EVENTS]')
+      .waitFor({ state: 'attached' });
+    expect(await page.locator('select[name=entity_type] option').allTextContents()).toEqual([
+      'choose…',
+      ...Object.values(EntityType),
+    ]);
+    await page.selectOption('select[name=entity_type]', 'EVENTS');
+    await page.setInputFiles('#file', {
+      name: 'usage-bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(lines.join('\n') + '\n'),
+    });
+    await page.fill('#opt-max_errors', '5');
+    await check('import');
+    await page.click('#import-form button[type=submit]');
 
-    await page.reload(); // the key is still in sessionStorage: no second prompt
-    expect(await page.isVisible('#key-form')).toBe(false);
+    await page.waitForURL(/#\/tasks\/task_/);
+    await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
+    const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    const task = (await api.getTask(id)).body;
+    expect(task).toMatchObject({ file_name: 'usage-bad.csv', failed_records: 2 });
+    expect(task.file_url).toMatch(/^store:\/\/uploads\//);
+    expect(task.metadata.max_errors).toBe(5);
+
+    // The rejected rows: their lines, codes and original cells, in a table.
+    await page.waitForSelector('#rejected-rows tbody tr');
+    const rows = await page
+      .locator('#rejected-rows tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    expect(rows.map((r) => r[0])).toEqual(['5', '9']);
+    expect(rows[0]).toContain('soon');
+    expect(rows[0]).toContain('up_3');
+    expect(await page.locator('#rejected-rows thead th').allTextContents()).toEqual([
+      'Line',
+      'Code',
+      'Message',
+      ...EVENTS_HEADER.split(','),
+    ]);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#errors-file')]);
+    const csv = await downloadText(file);
+    expect(csv.split('\n')[0]).toBe(`row_number,error_code,error_message,${EVENTS_HEADER}`);
+    expect(csv.split('\n').filter(Boolean)).toHaveLength(3);
+    await check('task-rejected-rows');
+
+    // The JSON pages the table reads: by line, `next_after_row` until the last; bad paging is a 400.
+    const json = { accept: 'application/json' };
+    const first = await api.request('GET', `/v1/tasks/${id}/errors?limit=1`, undefined, json);
+    expect(first.body).toMatchObject({ total: 2, limit: 1, after_row: 0, next_after_row: 5 });
+    expect(first.body.items[0]).toMatchObject({ row_number: 5, error_code: 'invalid_value' });
+    expect(first.body.items[0].cells.timestamp).toBe('soon');
+    const last = await api.request(
+      'GET',
+      `/v1/tasks/${id}/errors?limit=1&after_row=5`,
+      undefined,
+      json,
+    );
+    expect(last.body.items.map((r: { row_number: number }) => r.row_number)).toEqual([9]);
+    expect(last.body.next_after_row).toBeNull();
+    const bad = await api.request('GET', `/v1/tasks/${id}/errors?limit=0`, undefined, json);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.fields).toHaveProperty('limit');
+
+    // "Import a corrected file" comes back to the form with the entity chosen.
+    await page.click('#reimport');
+    await page.waitForSelector('#import-form');
+    await page
+      .locator('select[name=entity_type] option[value=EVENTS]')
+      .waitFor({ state: 'attached' });
+    expect(await page.inputValue('select[name=entity_type]')).toBe('EVENTS');
+  });
+
+  it('pages through the list, filters it and finds a task by id', async () => {
+    const failed: string[] = [];
+    for (let i = 0; i < 12; i++) failed.push(await importTask(files.url(`missing-${i}.csv`)));
+    await Promise.all(failed.map((id) => api.waitForTask(id)));
+    const total = (await api.request('GET', '/v1/tasks?limit=1')).body.pagination.total;
+
+    await page.goto(`${ferry.baseUrl}/ui#/tasks`);
     // The filter lists are the API's enums, read from /docs-json when the page loads.
     for (const [name, values] of [
       ['task_type', Object.values(TaskType)],
@@ -143,19 +270,121 @@ describe('the dashboard (/ui) in Chromium', () => {
       await options.nth(values.length).waitFor({ state: 'attached' });
       expect(await options.allTextContents()).toEqual(['any', ...values]);
     }
-    await page.waitForSelector(`tr[data-task-id="${failed}"][data-status="FAILED"]`);
-    expect(await row(failed).locator('.errors').textContent()).toMatch(/404/);
-    expect(await row(rejected).locator('.errors').textContent()).toMatch(/^row 5: .*timestamp/);
-    expect(await row(rejected).locator('.links button').textContent()).toBe('Rejected rows');
-
-    await page.selectOption('select[name=task_status]', 'FAILED');
-    await row(rejected).waitFor({ state: 'detached' });
-    const statuses = await page
+    await page.selectOption('select[name=limit]', '10');
+    await page.waitForFunction(
+      (t) => document.querySelector('#count')?.textContent === `1–10 of ${t}`,
+      total,
+    );
+    const firstPage = await page
       .locator('#tasks tr')
-      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['status']));
-    expect(statuses.length).toBeGreaterThan(0);
-    expect(new Set(statuses)).toEqual(new Set(['FAILED']));
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-failed-filter.png') });
+      .evaluateAll((r) => r.map((e) => (e as HTMLElement).dataset['taskId']));
+    expect(firstPage).toHaveLength(10);
+    await page.click('#next');
+    await page.waitForFunction(
+      (t) => document.querySelector('#count')?.textContent === `11–${Math.min(20, t)} of ${t}`,
+      total,
+    );
+    const secondPage = await page
+      .locator('#tasks tr')
+      .evaluateAll((r) => r.map((e) => (e as HTMLElement).dataset['taskId']));
+    expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+    expect(page.url()).toContain('offset=10');
+    await page.click('#prev');
+    await page.waitForFunction(
+      (t) => document.querySelector('#count')?.textContent === `1–10 of ${t}`,
+      total,
+    );
+
+    await page.selectOption('select[name=task_status]', 'COMPLETED');
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#tasks tr')).every(
+        (r) => r.dataset['status'] === 'COMPLETED',
+      ),
+    );
+    expect(await page.locator('#tasks tr').count()).toBe(2);
+    await check('tasks-filtered');
+    await page.selectOption('select[name=task_status]', 'FAILED');
+    await page.locator(`tr[data-task-id="${failed[11]}"]`).waitFor();
+    expect(await page.locator(`tr[data-task-id="${failed[11]}"] .errors`).innerText()).toMatch(
+      /404/,
+    );
+
+    await page.fill('#search input[type=search]', failed[3]);
+    await page.press('#search input[type=search]', 'Enter');
+    await page.waitForURL(new RegExp(`#/tasks/${failed[3]}$`));
+    await page.waitForSelector('#view[data-status="FAILED"]');
+    expect(await page.locator('#retry').isVisible()).toBe(true);
+  });
+
+  it('creates a scheduled export, runs it now and downloads the run’s file', async () => {
+    await page.click('nav >> text=Scheduled exports');
+    await page.waitForSelector('#schedule-form');
+    await page.locator('select[name=interval] option[value=daily]').waitFor({ state: 'attached' });
+    await page.selectOption('select[name=entity_type]', 'events');
+    await page.selectOption('select[name=interval]', 'daily');
+    await page.fill('input[name=key_prefix]', 'console');
+    await page.click('#schedule-form button[type=submit]');
+    await page.waitForURL(/#\/schedules\/schtask_/);
+    const id = decodeURIComponent(page.url().split('#/schedules/')[1]);
+    await page.waitForSelector('#view[data-enabled="true"]');
+
+    await page.click('#run-now');
+    const run = page.locator('#runs tr[data-status="COMPLETED"]');
+    await run.waitFor({ timeout: 30_000 });
+    expect(await run.locator('td').nth(2).innerText()).toMatch(/^[1-9][\d,]*$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      run.locator('button').click(),
+    ]);
+    const csv = await downloadText(download);
+    expect(csv.split('\n')[0]).toMatch(/^event_id,/);
+    expect(csv).toContain('ui_29999');
+    expect(download.suggestedFilename()).toMatch(/^events-\d{12}-\d{12}\.csv$/);
+    await check('schedule');
+
+    await page.click('#toggle');
+    await page.waitForSelector('#view[data-enabled="false"]');
+    expect((await api.request('GET', `/v1/tasks/scheduled/${id}`)).body.enabled).toBe(false);
+
+    await page.click('.crumbs a');
+    await page.locator(`#schedules tr[data-schedule-id="${id}"][data-enabled="false"]`).waitFor();
+    await page.click(`#schedules tr[data-schedule-id="${id}"] button:has-text("Enable")`);
+    await page.locator(`#schedules tr[data-schedule-id="${id}"][data-enabled="true"]`).waitFor();
+    await check('schedules');
+  });
+
+  it('is readable at a phone’s width and reachable by keyboard', async () => {
+    await page.setViewportSize(PHONE);
+    try {
+      for (const [hash, name] of [
+        ['#/tasks', 'phone-tasks'],
+        ['#/import', 'phone-import'],
+      ]) {
+        await page.goto(`${ferry.baseUrl}/ui${hash}`);
+        await page.waitForSelector('#view h2');
+        await page.waitForLoadState('networkidle').catch(() => undefined);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect({ name, overflow }).toEqual({ name, overflow: 0 });
+        await check(name);
+      }
+    } finally {
+      await page.setViewportSize(WIDE);
+    }
+    // From the top of the page, Tab reaches the menu and Enter follows it.
+    await page.goto(`${ferry.baseUrl}/ui#/tasks`);
+    await page.waitForSelector('#view h2');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const seen: string[] = [];
+    for (let i = 0; i < 8 && !seen.includes('New import'); i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
+    }
+    expect(seen).toContain('New import');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#import-form');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H2');
   });
 
   it('forgets the key on request and refuses a wrong one', async () => {
@@ -164,22 +393,34 @@ describe('the dashboard (/ui) in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('ferry.apiKey'))).toBeNull();
     await page.fill('#api-key', 'fry_wrong_wrong_wrong_wrong');
     await page.click('#key-form button[type=submit]');
-    await page.waitForSelector('#key-form', { state: 'visible' });
-    await expect(page.locator('#message').textContent()).resolves.toBe(
-      'That API key was not accepted.',
-    );
+    // The form never left (the key is checked before any page opens): wait for the answer.
+    await page.locator('#message', { hasText: 'That API key was not accepted.' }).waitFor();
+    expect(await page.isVisible('#key-form')).toBe(true);
+    expect(await page.isVisible('#view')).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.getItem('ferry.apiKey'))).toBeNull();
   });
 
-  it('serves the page without a key, with its assets and nothing from elsewhere', async () => {
+  it('serves the page and its modules without a key, and nothing from elsewhere', async () => {
     const res = await fetch(`${ferry.baseUrl}/ui`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    expect((await fetch(`${ferry.baseUrl}/ui/app.js`)).status).toBe(200);
-    const missing = await fetch(`${ferry.baseUrl}/ui/secrets.txt`);
-    expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { code: string }).code).toBe('not_found');
+    expect((await fetch(`${ferry.baseUrl}/ui/`)).headers.get('content-type')).toMatch(
+      /^text\/html/,
+    );
+    const mod = await fetch(`${ferry.baseUrl}/ui/pages/task.js`);
+    expect(mod.status).toBe(200);
+    expect(mod.headers.get('content-type')).toMatch(/^text\/javascript/);
+    for (const bad of ['secrets.txt', 'pages/nothing.js', '..%2Fui.controller.ts']) {
+      const missing = await fetch(`${ferry.baseUrl}/ui/${bad}`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { code: string }).code).toBe('not_found');
+    }
     const origin = new URL(ferry.baseUrl).origin;
-    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'))).toEqual([]);
+    expect(
+      requests.filter(
+        (u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -13,17 +13,29 @@ import { printTable, SCHEDULE_COLUMNS } from './lib/table.mjs';
 
 const USAGE = `usage: ferry <command> [options]
 
-  import <entity> <url|file> [--type csv|json] [--name NAME] [--allow-rejects] [--no-wait]
+  import <entity> <url|file> [--type csv|json] [--name NAME] [--max-errors N]
+                       [--allow-rejects] [--no-wait]
                        create an import task and follow it to the end
   export <entity> [--format csv|json] [--to URL] [-o FILE] [--no-wait]
                        create an export task, follow it, write FILE when the download answers
   tasks [--type IMPORT|EXPORT] [--entity E] [--status S] [--schedule ID] [--limit N] [--offset N] [--json]
                        list tasks, newest first
+  task <task_id> [--json]
+                       one task: status, counts, times (the TaskResponse with --json)
   watch <task_id> [--allow-rejects]
                        follow a task to its end
+  cancel <task_id>     stop a PENDING or PROCESSING task (FAILED; committed rows stay)
+  retry <task_id> [--allow-rejects] [--no-wait]
+                       run a FAILED task again from its checkpoint, and follow it
+  errors <task_id> [-o FILE]
+                       an import's rejected rows as CSV (to stdout, or FILE)
+  download <task_id> [-o FILE]
+                       an export's file (to FILE, default its name; - for stdout)
   schedules list [--entity E] [--json]
   schedules create <entity> <interval> [--connection ID|store] [--bucket B] [--prefix P]
                    [--mode incremental|window] [--gzip] [--columns a,b,c] [--disabled]
+  schedules show <id>
+  schedules runs <id> [--limit N] [--offset N] [--json]
   schedules run <id> [--from TIME --to TIME]
   schedules enable|disable|delete <id>
                        scheduled exports (intervals 15MIN 30MIN hourly daily weekly monthly;
@@ -151,11 +163,19 @@ async function importCommand(args) {
       ...COMMON,
       type: { type: 'string' },
       name: { type: 'string' },
+      'max-errors': { type: 'string' },
       'allow-rejects': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
     },
   });
   if (positionals.length !== 2) throw new UsageError('import needs <entity> and <url|file>');
+  // The import's options (docs/API.md §1 `metadata`); the server checks them with the workers' rules.
+  const metadata = {};
+  if (values['max-errors'] !== undefined) {
+    if (!/^\d+$/.test(values['max-errors']))
+      throw new UsageError('--max-errors must be a whole number ≥ 0');
+    metadata.max_errors = Number(values['max-errors']);
+  }
   const client = clientFrom(values);
   const entity = await entityArg(client, positionals[0]);
   const source = positionals[1];
@@ -182,6 +202,7 @@ async function importCommand(args) {
     file_url: fileUrl,
     file_name:
       values.name ?? (basename(isUrl(source) ? new URL(source).pathname : source) || undefined),
+    ...(Object.keys(metadata).length ? { metadata } : {}),
   });
   process.stderr.write(`task ${task.id} created: importing ${entity} from ${fileUrl}\n`);
   if (values['no-wait']) {
@@ -284,6 +305,110 @@ async function watchCommand(args) {
   return finish(await follow(client, positionals[0]), values['allow-rejects']);
 }
 
+const oneId = (positionals, command) => {
+  if (positionals.length !== 1) throw new UsageError(`${command} needs <task_id>`);
+  return positionals[0];
+};
+
+const secondsOf = (t) =>
+  t.started_at && (t.completed_at || t.failed_at)
+    ? ((Date.parse(t.completed_at || t.failed_at) - Date.parse(t.started_at)) / 1000).toFixed(1)
+    : null;
+
+/** `ferry task <id>`: what the console's task page shows, as lines (or the TaskResponse). */
+async function taskCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, json: { type: 'boolean' } },
+  });
+  const client = clientFrom(values);
+  const t = await client.getTask(oneId(positionals, 'task'));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  const secs = secondsOf(t);
+  const lines = [
+    ['id', t.id],
+    ['status', t.task_status],
+    ['what', `${t.task_type} ${t.entity_type} ${t.file_type}`],
+    ['file', t.file_name ? `${t.file_name} (${t.file_url})` : t.file_url],
+    [
+      'records',
+      `${fmt(t.processed_records)} processed, ${fmt(t.successful_records)} succeeded, ${fmt(t.failed_records)} rejected of ${fmt(t.total_records)}`,
+    ],
+    ['created', t.created_at],
+    ['started', t.started_at ?? '-'],
+    [t.failed_at ? 'failed' : 'completed', t.completed_at ?? t.failed_at ?? '-'],
+    ['duration', secs ? `${secs} s` : '-'],
+    ...(t.scheduled_task_id ? [['schedule', t.scheduled_task_id]] : []),
+    ...(t.error_summary ? [['errors', t.error_summary]] : []),
+  ];
+  for (const [k, v] of lines) process.stdout.write(`${k.padEnd(10)}${v}\n`);
+  return EXIT.OK;
+}
+
+/** `ferry cancel <id>` and `ferry retry <id>`: PUT /v1/tasks/{id}/status (docs/API.md §1, §3). */
+async function statusCommand(action, args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      'allow-rejects': { type: 'boolean' },
+      'no-wait': { type: 'boolean' },
+    },
+  });
+  const client = clientFrom(values);
+  const id = oneId(positionals, action);
+  const { message } = await client.request('PUT', `/v1/tasks/${encodeURIComponent(id)}/status`, {
+    body: { task_status: action === 'cancel' ? 'FAILED' : 'PROCESSING' },
+  });
+  process.stderr.write(`${message}\n`);
+  if (action === 'cancel' || values['no-wait']) return EXIT.OK;
+  return finish(await follow(client, id), values['allow-rejects']);
+}
+
+/** `ferry errors <id>`: the rejected rows CSV, as the console's "Rejected rows file". */
+async function errorsCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, output: { type: 'string', short: 'o' } },
+  });
+  const client = clientFrom(values);
+  const csv = await client.rejectedRows(oneId(positionals, 'errors'));
+  if (!values.output || values.output === '-') process.stdout.write(csv);
+  else {
+    writeFileSync(values.output, csv);
+    const rows = Math.max(0, csv.split('\n').filter(Boolean).length - 1);
+    process.stderr.write(`${fmt(rows)} rejected rows written to ${values.output}\n`);
+  }
+  return EXIT.OK;
+}
+
+/** `ferry download <id>`: an export's file, by a fresh link from GET /v1/tasks/{id}/download. */
+async function downloadCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, output: { type: 'string', short: 'o' } },
+  });
+  const client = clientFrom(values);
+  const id = oneId(positionals, 'download');
+  const task = await client.getTask(id);
+  const name = basename(new URL(task.file_url).pathname) || `${id}.${task.file_type.toLowerCase()}`;
+  const target = values.output ?? name;
+  const body = Readable.fromWeb(await client.downloadExport(id));
+  if (target === '-') await pipeline(body, process.stdout);
+  else {
+    await pipeline(body, createWriteStream(target));
+    process.stdout.write(`written to ${target}\n`);
+  }
+  return EXIT.OK;
+}
+
 /** `ferry schedules …`: the scheduled exports of docs/API.md §4. */
 async function schedulesCommand(args) {
   const [action, ...rest] = args;
@@ -303,6 +428,8 @@ async function schedulesCommand(args) {
       disabled: { type: 'boolean' },
       from: { type: 'string' },
       to: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      offset: { type: 'string' },
     },
   });
   const client = clientFrom(values);
@@ -321,6 +448,23 @@ async function schedulesCommand(args) {
       if (values.json) show(page);
       else {
         printTable(process.stdout, page.items, SCHEDULE_COLUMNS);
+        process.stdout.write(`${page.items.length} of ${page.pagination.total}\n`);
+      }
+      return EXIT.OK;
+    }
+    case 'show':
+      show(await client.request('GET', `/v1/tasks/scheduled/${id()}`));
+      return EXIT.OK;
+    case 'runs': {
+      // A schedule's runs are EXPORT tasks with its scheduled_task_id (docs/API.md §4).
+      const page = await client.listTasks({
+        scheduled_task_id: decodeURIComponent(id()),
+        limit: values.limit,
+        offset: values.offset,
+      });
+      if (values.json) show(page);
+      else {
+        printTable(process.stdout, page.items);
         process.stdout.write(`${page.items.length} of ${page.pagination.total}\n`);
       }
       return EXIT.OK;
@@ -367,7 +511,9 @@ async function schedulesCommand(args) {
       process.stdout.write(`deleted ${positionals[0]}: it never runs again\n`);
       return EXIT.OK;
     default:
-      throw new UsageError('schedules needs list, create, run, enable, disable or delete');
+      throw new UsageError(
+        'schedules needs list, show, runs, create, run, enable, disable or delete',
+      );
   }
 }
 
@@ -375,7 +521,12 @@ const COMMANDS = {
   import: importCommand,
   export: exportCommand,
   tasks: tasksCommand,
+  task: taskCommand,
   watch: watchCommand,
+  cancel: (args) => statusCommand('cancel', args),
+  retry: (args) => statusCommand('retry', args),
+  errors: errorsCommand,
+  download: downloadCommand,
   schedules: schedulesCommand,
 };
 

@@ -65,7 +65,7 @@ describe('every gateway route declares who may call it', () => {
         'POST /v1/tasks',
         'GET /v1/tasks/:id/events',
         'POST /v1/uploads',
-        'GET /ui/:file',
+        'GET /ui/*path',
         'GET /health/live',
         'GET /metrics',
       ]),

@@ -1,13 +1,20 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { Permission } from '@ferry/contracts';
 
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
-import { TaskErrorsService } from './task-errors.service';
+import { pageQuery, TaskErrorsService } from './task-errors.service';
 
 @ApiTags('Tasks')
 @ApiSecurity('ApiKeyAuth')
@@ -23,13 +30,30 @@ export class TaskErrorsController {
     summary: "An import's rejected rows, as CSV",
     description:
       "row_number,error_code,error_message followed by the row's original columns, so the rows " +
-      'can be fixed and imported again.',
+      'can be fixed and imported again. With `Accept: application/json`: one page ' +
+      '`{columns, items: [{row_number, error_code, error_message, cells}], total, limit, ' +
+      'after_row, next_after_row}` of `limit` rows (1..1000, default 50) after line `after_row`.',
   })
-  @ApiProduces('text/csv')
-  @ApiResponse({ status: 200, description: 'CSV, streamed', schema: { type: 'string' } })
-  @ApiErrors(404)
+  @ApiProduces('text/csv', 'application/json')
+  @ApiQuery({ name: 'limit', required: false, description: 'JSON only: rows per page, 1..1000' })
+  @ApiQuery({ name: 'after_row', required: false, description: 'JSON only: rows after this line' })
+  @ApiResponse({ status: 200, description: 'CSV, streamed (or one JSON page)' })
+  @ApiErrors(400, 404)
   @RequirePermission(Permission.TASK_READ)
-  async list(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res() res: Response) {
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Query('limit') limit: unknown,
+    @Query('after_row') afterRow: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    // CSV unless the client asks for JSON first (`*/*`, a browser download, curl: CSV).
+    if (req.accepts(['text/csv', 'application/json']) === 'application/json') {
+      const q = pageQuery(limit, afterRow);
+      res.status(200).json(await this.errors.page(p, id, q.limit, q.afterRow));
+      return;
+    }
     const download = await this.errors.open(p, id);
     res.status(200);
     res.setHeader('content-type', 'text/csv; charset=utf-8');

@@ -13,6 +13,28 @@ import type { Principal } from '../auth/principal';
 /** Rows read from PostgreSQL per query: memory stays bounded by one page whatever the count. */
 export const ERRORS_PAGE_SIZE = 1000;
 
+/** Rows a JSON page (`GET /v1/tasks/{id}/errors` with `Accept: application/json`) may hold. */
+export const ERRORS_JSON_MAX_LIMIT = 1000;
+
+/** One page of rejected rows as JSON (docs/API.md §1, "Rejected rows"). */
+export interface ErrorsPage {
+  /** The file's columns, in its order: the keys of every item's `cells`. */
+  columns: string[];
+  items: Array<{
+    row_number: number;
+    error_code: string;
+    error_message: string;
+    /** The row's original cells as read (no formula guard: this is not a file). */
+    cells: Record<string, string>;
+  }>;
+  /** The task's `failed_records`: every rejected row, not only this page's. */
+  total: number;
+  limit: number;
+  after_row: number;
+  /** `after_row` of the next page, or null when this page is the last. */
+  next_after_row: number | null;
+}
+
 /** What the response needs before its first byte. */
 export interface ErrorsDownload {
   fileName: string;
@@ -56,6 +78,47 @@ export class TaskErrorsService {
       },
     };
   }
+
+  /** One page of the rejected rows, by line: those after `afterRow`, at most `limit`. */
+  async page(p: Principal, id: string, limit: number, afterRow: number): Promise<ErrorsPage> {
+    const task = await this.tasks.findScoped(id, p.tenantId, p.environmentId);
+    if (!task) throw FerryError.notFound('Task', id);
+    const [columns, rows] = await Promise.all([
+      this.rowErrors.columns(id),
+      this.rowErrors.page(id, afterRow, limit + 1),
+    ]);
+    const items = rows.slice(0, limit).map((e) => ({
+      row_number: e.row_number,
+      error_code: e.error_code,
+      error_message: e.error_message,
+      cells: Object.fromEntries(columns.map((c) => [c, e.raw[c] ?? ''])),
+    }));
+    return {
+      columns,
+      items,
+      total: Number(task.failed_records ?? 0),
+      limit,
+      after_row: afterRow,
+      next_after_row: rows.length > limit ? items[items.length - 1].row_number : null,
+    };
+  }
+}
+
+/** `limit` and `after_row` of a JSON page: whole numbers in range, else a 400 naming them. */
+export function pageQuery(limit: unknown, afterRow: unknown): { limit: number; afterRow: number } {
+  const whole = (name: string, raw: unknown, min: number, max: number, dflt: number) => {
+    if (raw === undefined || raw === '') return dflt;
+    const n = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      const message = `${name} ${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`;
+      throw FerryError.validation(message, { fields: { [name]: [message] } });
+    }
+    return n;
+  };
+  return {
+    limit: whole('limit', limit, 1, ERRORS_JSON_MAX_LIMIT, 50),
+    afterRow: whole('after_row', afterRow, 0, Number.MAX_SAFE_INTEGER, 0),
+  };
 }
 
 async function send(out: Writable, text: string): Promise<void> {

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { extname, join, relative, sep } from 'path';
 
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -11,9 +11,10 @@ import { FerryError } from '@ferry/contracts';
 import { Public } from '../auth/principal';
 
 const TYPES: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 /**
@@ -27,10 +28,23 @@ function assetsDir(): string {
   return found;
 }
 
+/** Every servable file under `dir`, by its path relative to it with `/` separators. */
+function readAssets(dir: string, root = dir, out = new Map<string, Buffer>()): Map<string, Buffer> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) readAssets(full, root, out);
+    else if (TYPES[extname(entry.name)])
+      out.set(relative(root, full).split(sep).join('/'), readFileSync(full));
+  }
+  return out;
+}
+
 /**
- * The dashboard (`/ui`): static HTML, JS and CSS with no build step and nothing from a CDN.
- * Public, because the page itself holds no data: it asks for the API key and sends it as the
- * `x-api-key` header on every API call (the key never goes into a URL).
+ * The console (`/ui`): static HTML, CSS and ES modules with no build step and nothing from a CDN
+ * (docs/DECISIONS.md 160). Public, because the page itself holds no data: it asks for the API key
+ * and sends it as the `x-api-key` header on every API call (the key never goes into a URL). Pages
+ * are addressed by the fragment (`/ui#/tasks/task_…`), so the server has one page to serve and an
+ * unknown file stays a 404. Files are read once at start, from a fixed set: no path reaches the disk.
  */
 @ApiExcludeController()
 @Controller('ui')
@@ -39,8 +53,7 @@ export class UiController {
   private readonly files: Map<string, Buffer>;
 
   constructor() {
-    const dir = assetsDir();
-    this.files = new Map(Object.keys(TYPES).map((f) => [f, readFileSync(join(dir, f))]));
+    this.files = readAssets(assetsDir());
   }
 
   @Get()
@@ -48,14 +61,15 @@ export class UiController {
     this.send(res, 'index.html');
   }
 
-  @Get(':file')
-  asset(@Param('file') file: string, @Res() res: Response): void {
+  @Get('*path')
+  asset(@Param('path') path: string | string[], @Res() res: Response): void {
+    const file = (Array.isArray(path) ? path.join('/') : path) || 'index.html'; // `/ui/`
     if (!this.files.has(file)) throw FerryError.notFound('File', file);
     this.send(res, file);
   }
 
   private send(res: Response, file: string): void {
-    res.setHeader('content-type', TYPES[file]);
+    res.setHeader('content-type', TYPES[extname(file)]);
     res.setHeader('cache-control', 'no-cache');
     res.setHeader(
       'content-security-policy',

@@ -1,0 +1,241 @@
+// One task's page: live counters and a rows/s line (SSE), status and timings, the sections
+// (rejected rows; warnings later), downloads, cancel and retry, and the TaskResponse as JSON.
+import { api, ApiError, followTask } from '../lib/api.js';
+import {
+  button,
+  duration,
+  el,
+  FINAL,
+  fmt,
+  openDownload,
+  progressBar,
+  saveBlob,
+  statusBadge,
+  taskSeconds,
+  timeEl,
+} from '../lib/dom.js';
+import * as rejectedRows from '../parts/rejected-rows.js';
+import { rowsChart } from '../parts/rows-chart.js';
+
+/**
+ * The sections under the counters, in order: each module has `applies(task)` and
+ * `create(task) → {element, update(task)}`. Issue 13's warnings table is one more module here.
+ */
+const SECTIONS = [rejectedRows];
+
+/**
+ * The buttons: `[label, id, shown(task), run(task, page)]`. Issue 15's revert (with its preview)
+ * is one more entry, or a section when it needs a preview table.
+ */
+const ACTIONS = [
+  [
+    'Cancel',
+    'cancel',
+    (t) => !FINAL.includes(t.task_status),
+    (t, p) => p.setStatus('FAILED', `Cancel ${t.id}? Rows already committed stay.`),
+  ],
+  ['Retry', 'retry', (t) => t.task_status === 'FAILED', (t, p) => p.setStatus('PROCESSING')],
+  [
+    'Download export',
+    'download',
+    (t) => t.task_type === 'EXPORT' && t.task_status === 'COMPLETED',
+    (t, p) => p.downloadExport(),
+  ],
+  [
+    'Rejected rows file',
+    'errors-file',
+    (t) => t.task_type === 'IMPORT' && t.failed_records > 0,
+    (t, p) => p.rejectedFile(),
+  ],
+  [
+    'Import a corrected file',
+    'reimport',
+    (t) => t.task_type === 'IMPORT' && FINAL.includes(t.task_status),
+    (t, p) => p.reimport(),
+  ],
+];
+
+export function render(view, [id], ctx) {
+  const c = new AbortController();
+  let task = null;
+  let following = false;
+
+  const heading = el('h2', { class: 'task-id' }, id);
+  const status = el('span', { id: 'task-status', 'aria-live': 'polite' });
+  const what = el('p', { class: 'what' });
+  const actions = el('div', { class: 'actions', id: 'actions' });
+  const bar = progressBar(`Progress of ${id}`);
+  const figures = el('p', { class: 'figures', id: 'figures', 'aria-live': 'off' });
+  const counters = el('dl', { class: 'counters', id: 'counters' });
+  const timings = el('dl', { class: 'timings', id: 'timings' });
+  const summary = el('pre', { class: 'errors', id: 'error-summary' });
+  const chart = rowsChart();
+  const json = el('pre', { id: 'task-json', tabindex: 0 });
+  const sections = el('div', { id: 'sections' });
+  const parts = [];
+  view.append(
+    el('p', { class: 'crumbs' }, el('a', { href: '#/tasks' }, '← Tasks')),
+    el('div', { class: 'page-head' }, heading, status),
+    what,
+    actions,
+    el(
+      'section',
+      { 'aria-label': 'Progress', class: 'live' },
+      bar,
+      figures,
+      counters,
+      chart.element,
+    ),
+    el(
+      'section',
+      { 'aria-labelledby': 'timings-h' },
+      el('h3', { id: 'timings-h' }, 'Timings'),
+      timings,
+    ),
+    summary,
+    sections,
+    el('details', { id: 'json' }, el('summary', {}, 'TaskResponse as JSON'), json),
+  );
+
+  const page = {
+    async setStatus(to, confirmText) {
+      if (confirmText && !window.confirm(confirmText)) return;
+      try {
+        const { message } = await api(`/v1/tasks/${encodeURIComponent(id)}/status`, {
+          method: 'PUT',
+          body: { task_status: to },
+        });
+        ctx.say(message);
+      } catch (err) {
+        ctx.say(err.message, 'error');
+      }
+      await refresh();
+      follow();
+    },
+    async downloadExport() {
+      try {
+        const { download_url } = await api(`/v1/tasks/${encodeURIComponent(id)}/download`);
+        openDownload(download_url);
+      } catch (err) {
+        ctx.say(`Download of ${id}: ${err.message}`, 'error');
+      }
+    },
+    async rejectedFile() {
+      try {
+        const res = await api(`/v1/tasks/${encodeURIComponent(id)}/errors`, {
+          raw: true,
+          headers: { accept: 'text/csv' },
+        });
+        saveBlob(await res.blob(), `${id}.errors.csv`);
+      } catch (err) {
+        ctx.say(`Rejected rows of ${id}: ${err.message}`, 'error');
+      }
+    },
+    reimport() {
+      ctx.navigate(
+        `#/import?entity_type=${task.entity_type}&file_type=${task.file_type}&from=${encodeURIComponent(id)}`,
+      );
+    },
+  };
+
+  function show(snap) {
+    const t = snap.task;
+    task = t;
+    status.replaceChildren(statusBadge(t.task_status));
+    view.dataset.status = t.task_status;
+    what.replaceChildren(
+      `${t.task_type} of ${t.entity_type} · ${t.file_type} · `,
+      el('span', { class: 'file', title: t.file_url }, t.file_name || t.file_url),
+      t.scheduled_task_id
+        ? el(
+            'span',
+            {},
+            ' · run of ',
+            el('a', { href: `#/schedules/${t.scheduled_task_id}` }, t.scheduled_task_id),
+          )
+        : '',
+    );
+    const percent = t.task_status === 'COMPLETED' ? 100 : snap.percent;
+    bar.set(percent, t.task_status === 'PROCESSING');
+    const f = [];
+    if (percent != null) f.push(`${percent}%`);
+    if (snap.rows_per_second != null) f.push(`${fmt(snap.rows_per_second)} rows/s`);
+    if (snap.eta_seconds && !FINAL.includes(t.task_status))
+      f.push(`${duration(snap.eta_seconds)} left`);
+    figures.textContent = f.join(' · ');
+    chart.add(snap);
+    dl(counters, [
+      ['Total', fmt(t.total_records), 'total'],
+      ['Processed', fmt(t.processed_records), 'processed'],
+      ['Succeeded', fmt(t.successful_records), 'succeeded'],
+      ['Rejected', fmt(t.failed_records), 'rejected'],
+    ]);
+    dl(timings, [
+      ['Created', timeEl(t.created_at)],
+      ['Started', timeEl(t.started_at)],
+      [t.failed_at ? 'Failed' : 'Completed', timeEl(t.completed_at || t.failed_at)],
+      ['Duration', duration(taskSeconds(t))],
+      ['Updated', timeEl(t.updated_at)],
+      ['Created by', t.created_by ?? '–'],
+    ]);
+    summary.textContent = t.error_summary || '';
+    summary.hidden = !t.error_summary;
+    json.textContent = JSON.stringify(t, null, 2);
+    const wanted = ACTIONS.filter(([, , shown]) => shown(t));
+    const key = wanted.map((a) => a[1]).join();
+    if (actions.dataset.key !== key) {
+      actions.dataset.key = key;
+      actions.replaceChildren(
+        ...wanted.map(([label, aid, , run]) => button(label, () => run(task, page), { id: aid })),
+      );
+    }
+    for (const s of SECTIONS) {
+      let part = parts.find((p) => p.module === s);
+      if (!part && s.applies(t)) {
+        part = { module: s, ...s.create(t, ctx) };
+        parts.push(part);
+        sections.append(part.element);
+      }
+      part?.update(t);
+    }
+  }
+
+  async function refresh() {
+    try {
+      show({ task: await api(`/v1/tasks/${encodeURIComponent(id)}`, { signal: c.signal }) });
+      return true;
+    } catch (err) {
+      if (err.name === 'AbortError') return false;
+      if (err instanceof ApiError && err.status === 404) {
+        heading.textContent = 'No such task';
+        what.textContent = `There is no task ${id} in this key’s environment.`;
+      } else ctx.say(err.message, 'error');
+      return false;
+    }
+  }
+
+  async function follow() {
+    if (following || !task || FINAL.includes(task.task_status)) return;
+    following = true;
+    try {
+      await followTask(id, show, c.signal);
+      await refresh(); // the final state, with every counter the stream may have merged
+    } catch (err) {
+      if (err.name !== 'AbortError') ctx.say(`Live progress: ${err.message}`, 'error');
+    } finally {
+      following = false;
+    }
+  }
+
+  refresh().then((ok) => ok && follow());
+  return () => c.abort();
+}
+
+function dl(list, items) {
+  list.replaceChildren(
+    ...items.flatMap(([term, value, name]) => [
+      el('dt', {}, term),
+      el('dd', name ? { 'data-counter': name } : {}, value),
+    ]),
+  );
+}
