@@ -18,6 +18,7 @@ const TABLES = [
   'events',
   'task_checkpoints',
   'task_row_errors',
+  'task_row_warnings',
   'customers',
   'features',
   'meters',

@@ -20,6 +20,12 @@ export interface CompiledRowMapper<R> {
    * the bad value; raw = original cells by header name).
    */
   map(values: string[], line: number): R | RowError;
+  /**
+   * What the last `map` ignored with a warning (a cell in a column that does not apply to the
+   * row: docs/FORMATS.md §2), as sentences naming the column; null when nothing. A CSV row may be
+   * shorter than the header: a missing trailing cell is an absent column.
+   */
+  takeWarnings?(): string[] | null;
 }
 
 export interface BatchWriteResult {

@@ -30,9 +30,12 @@ export class CellReader {
     return this;
   }
 
-  /** The trimmed-of-formula-guard cell, '' when blank, null when the column is absent. */
+  /**
+   * The trimmed-of-formula-guard cell, '' when blank, null when the column is absent (from the
+   * header, or from a row shorter than it).
+   */
   raw(index: number): string | null {
-    if (index < 0) return null;
+    if (index < 0 || index >= this.values.length) return null;
     const v = unescapeFormulaCell(this.values[index]);
     return isBlank(v) ? '' : v;
   }

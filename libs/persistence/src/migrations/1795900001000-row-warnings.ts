@@ -1,0 +1,31 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+
+/**
+ * Issue 13, CSV read as Flexprice reads it (docs/FORMATS.md §1): a leniency (a short or long row,
+ * trimmed blanks, a stray quote, a cell ignored because it does not apply) is a warning on its
+ * row, listed by `GET /v1/tasks/{id}/warnings` apart from the rejected rows. Like row errors they
+ * are stored in the batch's transaction, once per row; unlike them they never fail a task, so
+ * only the first ones are kept (docs/ARCHITECTURE.md invariant 12) while the checkpoint counts
+ * them all.
+ */
+export class RowWarnings1795900001000 implements MigrationInterface {
+  name = 'RowWarnings1795900001000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE task_row_warnings (
+        task_id text NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        part int NOT NULL DEFAULT 0,
+        row_number bigint NOT NULL,
+        warning_message text NOT NULL,
+        raw jsonb NOT NULL,
+        PRIMARY KEY (task_id, row_number)
+      )`);
+    await q.query('ALTER TABLE task_checkpoints ADD COLUMN warnings bigint NOT NULL DEFAULT 0');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE task_checkpoints DROP COLUMN warnings');
+    await q.query('DROP TABLE task_row_warnings');
+  }
+}
