@@ -221,6 +221,13 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
       succeeded: (a) =>
         expect(a.body).toMatch(/^row_number,error_code,error_message,.*\r?\n3,invalid_value,/),
     },
+    'GET /v1/tasks/{id}/warnings': {
+      permission: 'task:read',
+      success: 200,
+      fixture: () => fx().imported.id,
+      call: (key, id) => as(key).request('GET', `/v1/tasks/${id}/warnings`),
+      succeeded: (a) => expect(a.body).toMatch(/^row_number,warning_message/),
+    },
     'GET /v1/tasks/{id}/download': {
       permission: 'task:read',
       success: 200,

@@ -29,6 +29,7 @@ export * from './repositories/outbox.repository';
 export * from './repositories/task-sweep.repository';
 export * from './repositories/task-row-error.repository';
 export * from './repositories/task-row-warning.repository';
+export * from './repositories/upload.repository';
 export * from './repositories/connection.repository';
 export * from './repositories/scheduled-task.types';
 export * from './repositories/scheduled-task.repository';

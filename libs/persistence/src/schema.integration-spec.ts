@@ -19,6 +19,7 @@ const TABLES = [
   'task_checkpoints',
   'task_row_errors',
   'task_row_warnings',
+  'uploads',
   'customers',
   'features',
   'meters',

@@ -8,6 +8,7 @@ import { Permission, Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
   ConnectionRepository,
+  UploadRepository,
   generateApiKey,
   provisionCredentials,
   ProvisionedCredentials,
@@ -104,6 +105,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
+        { provide: UploadRepository, useValue: new UploadRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tauth') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

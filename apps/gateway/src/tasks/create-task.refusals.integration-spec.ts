@@ -8,6 +8,7 @@ import { Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
   ConnectionRepository,
+  UploadRepository,
   provisionCredentials,
   TaskRepository,
 } from '@ferry/persistence';
@@ -84,6 +85,7 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
+        { provide: UploadRepository, useValue: new UploadRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('trefuse') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * Issue 13, CSV read as Flexprice reads it (docs/FORMATS.md §1): a leniency (a short or long row,
+ * Issue 13, Flexprice's files and create body. CSV read as Flexprice reads it (docs/FORMATS.md §1): a leniency (a short or long row,
  * trimmed blanks, a stray quote, a cell ignored because it does not apply) is a warning on its
  * row, listed by `GET /v1/tasks/{id}/warnings` apart from the rejected rows. Like row errors they
  * are stored in the batch's transaction, once per row; unlike them they never fail a task, so
@@ -25,6 +25,7 @@ export class RowWarnings1795900001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE uploads');
     await q.query('ALTER TABLE task_checkpoints DROP COLUMN warnings');
     await q.query('DROP TABLE task_row_warnings');
   }
