@@ -25,6 +25,15 @@ export class RowWarnings1795900001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE features DROP CONSTRAINT features_meter_id_fkey');
+    await q.query('ALTER TABLE prices DROP CONSTRAINT prices_meter_id_fkey');
+    await q.query('ALTER TABLE meters DROP CONSTRAINT meters_pkey');
+    await q.query('ALTER TABLE meters ADD PRIMARY KEY (id)');
+    await q.query('CREATE INDEX meters_environment_idx ON meters (environment_id, id)');
+    await q.query('ALTER TABLE features ADD FOREIGN KEY (meter_id) REFERENCES meters (id)');
+    await q.query('ALTER TABLE prices ADD FOREIGN KEY (meter_id) REFERENCES meters (id)');
+    await q.query(`ALTER TABLE features DROP CONSTRAINT features_type_check,
+      ADD CONSTRAINT features_type_check CHECK (type IN ('metered', 'boolean', 'static'))`);
     await q.query('DROP TABLE uploads');
     await q.query('ALTER TABLE task_checkpoints DROP COLUMN warnings');
     await q.query('DROP TABLE task_row_warnings');

@@ -1,5 +1,9 @@
 import type { PoolClient } from 'pg';
 
+import { RowErrorCode } from '@ferry/contracts';
+
+import { refusedRecord } from '../../common/base-row.mapper';
+
 import { foldByKey } from '../../common/fold-by-key';
 import { cell, copyIntoStage } from '../../common/staged-copy';
 import { foldMetadata } from '../../common/string-map.builder';
@@ -8,28 +12,50 @@ import { type FeatureRecord } from './feature.record';
 
 const STAGE = 'ferry_features_stage';
 const STAGE_COLUMNS =
-  'id, meter_id, name, type, lookup_key, unit_singular, unit_plural, metadata_set, metadata_remove, ' +
+  'line, given_meter, id, meter_id, name, type, lookup_key, unit_singular, unit_plural, metadata_set, metadata_remove, ' +
   'meter_name, event_name, aggregation_type, aggregation_field, aggregation_multiplier, aggregation_bucket_size, reset_usage';
 const STAGE_DDL =
-  'id text, meter_id text, name text, type text, lookup_key text, unit_singular text, unit_plural text, ' +
+  'line bigint, given_meter boolean, id text, meter_id text, name text, type text, lookup_key text, unit_singular text, unit_plural text, ' +
   'metadata_set jsonb, metadata_remove jsonb, meter_name text, event_name text, aggregation_type text, ' +
   'aggregation_field text, aggregation_multiplier numeric, aggregation_bucket_size text, reset_usage text';
 
 // An existing metered feature keeps its meter (prices refer to it): the meter is updated in place.
 const REUSE_METERS = `UPDATE ${STAGE} s SET meter_id = f.meter_id FROM features f
-  WHERE f.environment_id = $1 AND f.lookup_key = s.lookup_key AND f.meter_id IS NOT NULL AND s.type = 'metered'`;
+  WHERE f.environment_id = $1 AND f.lookup_key = s.lookup_key AND f.meter_id IS NOT NULL
+    AND s.type = 'metered' AND NOT s.given_meter`;
+
+// A meter id the file brings (issue 13) may not be another feature's meter, in the environment
+// or earlier in the batch, nor replace the meter a feature already has: those rows are refused.
+const REFUSE_GIVEN_METERS = `WITH taken AS (
+    SELECT s.lookup_key, 'meter_id ' || to_json(s.meter_id)::text || ' is the meter of feature '
+      || to_json(f.lookup_key)::text AS why
+    FROM ${STAGE} s JOIN features f ON f.environment_id = $1 AND f.meter_id = s.meter_id
+    WHERE s.given_meter AND f.lookup_key <> s.lookup_key
+    UNION ALL
+    SELECT s.lookup_key, 'feature ' || to_json(f.lookup_key)::text || ' already has meter '
+      || to_json(f.meter_id)::text || '; meter_id ' || to_json(s.meter_id)::text || ' would replace it'
+    FROM ${STAGE} s JOIN features f ON f.environment_id = $1 AND f.lookup_key = s.lookup_key
+    WHERE s.given_meter AND f.meter_id IS NOT NULL AND f.meter_id <> s.meter_id
+    UNION ALL
+    SELECT s.lookup_key, 'meter_id ' || to_json(s.meter_id)::text || ' is given to feature '
+      || to_json(t.lookup_key)::text || ' earlier in the file'
+    FROM ${STAGE} s JOIN ${STAGE} t ON t.meter_id = s.meter_id AND t.line < s.line
+    WHERE s.given_meter AND t.type = 'metered'
+  ), gone AS (
+    DELETE FROM ${STAGE} s USING taken WHERE s.lookup_key = taken.lookup_key RETURNING s.lookup_key
+  )
+  SELECT DISTINCT ON (lookup_key) lookup_key, why FROM taken ORDER BY lookup_key`;
 
 const UPSERT_METERS = `INSERT INTO meters (id, tenant_id, environment_id, name, event_name, aggregation_type,
     aggregation_field, aggregation_multiplier, aggregation_bucket_size, reset_usage)
   SELECT s.meter_id, $2, $1, s.meter_name, s.event_name, s.aggregation_type, s.aggregation_field,
     s.aggregation_multiplier, s.aggregation_bucket_size, s.reset_usage
   FROM ${STAGE} s WHERE s.type = 'metered'
-  ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, event_name = EXCLUDED.event_name,
+  ON CONFLICT (environment_id, id) DO UPDATE SET name = EXCLUDED.name, event_name = EXCLUDED.event_name,
     aggregation_type = EXCLUDED.aggregation_type, aggregation_field = EXCLUDED.aggregation_field,
     aggregation_multiplier = EXCLUDED.aggregation_multiplier,
     aggregation_bucket_size = EXCLUDED.aggregation_bucket_size, reset_usage = EXCLUDED.reset_usage,
-    updated_at = now()
-  WHERE meters.environment_id = EXCLUDED.environment_id`;
+    updated_at = now()`;
 
 const UPSERT_FEATURES = `INSERT INTO features (id, tenant_id, environment_id, name, type, lookup_key,
     unit_singular, unit_plural, meter_id, metadata, task_id)
@@ -48,7 +74,10 @@ const REMOVE_METADATA = `UPDATE features f
 
 /** Folds a later row for the same lookup_key into an earlier one: its values, both metadata. */
 function fold(into: FeatureRecord, next: FeatureRecord): FeatureRecord {
-  return { ...next, ...foldMetadata(into, next), id: into.id, meterId: into.meterId };
+  const meter = next.meterIdGiven
+    ? { meterId: next.meterId, meterIdGiven: true }
+    : { meterId: into.meterId, meterIdGiven: into.meterIdGiven };
+  return { ...next, ...foldMetadata(into, next), id: into.id, ...meter };
 }
 
 function* stageRows(records: Iterable<FeatureRecord>): Generator<string> {
@@ -56,6 +85,8 @@ function* stageRows(records: Iterable<FeatureRecord>): Generator<string> {
     const m = r.meter;
     yield (
       [
+        cell(String(r.origin.line)),
+        r.meterIdGiven ? 't' : 'f',
         cell(r.id),
         cell(r.meterId),
         cell(r.name),
@@ -93,10 +124,16 @@ export async function writeFeatureBatch(
   const byKey = foldByKey(records, (r) => r.lookupKey, fold);
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
   const env = [scope.environmentId];
+  const refused = await client.query<{ lookup_key: string; why: string }>(REFUSE_GIVEN_METERS, env);
+  for (const r of refused.rows) {
+    const rec = byKey.get(r.lookup_key);
+    if (rec) result.rowErrors.push(refusedRecord(rec.origin, RowErrorCode.ALREADY_EXISTS, r.why));
+  }
   await client.query(REUSE_METERS, env);
   await client.query(UPSERT_METERS, [scope.environmentId, scope.tenantId]);
   await client.query(UPSERT_FEATURES, [scope.environmentId, scope.tenantId, scope.taskId]);
   await client.query(REMOVE_METADATA, env);
-  result.written = records.length;
+  // Folded rows count as written; a refused key's rows (all folded into one) count as one error.
+  result.written = records.length - result.rowErrors.length;
   return result;
 }
