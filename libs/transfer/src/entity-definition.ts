@@ -35,6 +35,18 @@ export interface BatchWriteResult {
   duplicates: number;
   /** Records the database refused (e.g. a value out of its range), one RowError each. */
   rowErrors: RowError[];
+  /**
+   * How the written and duplicate records split (docs/API.md §3, `metadata.created` …): new ones,
+   * existing ones changed, existing ones left as they were. Absent: every written one is new and
+   * every duplicate unchanged.
+   */
+  outcome?: WriteOutcome;
+}
+
+export interface WriteOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
 }
 
 /** The contract every entity folder implements; the generic import pipeline drives it. */

@@ -21,7 +21,11 @@ export class RowWarnings1795900001000 implements MigrationInterface {
         raw jsonb NOT NULL,
         PRIMARY KEY (task_id, row_number)
       )`);
-    await q.query('ALTER TABLE task_checkpoints ADD COLUMN warnings bigint NOT NULL DEFAULT 0');
+    // What an import's rows did (docs/API.md §3): counted with the checkpoint, so a redelivery
+    // neither loses nor repeats a batch's figures.
+    await q.query(`ALTER TABLE task_checkpoints ADD COLUMN warnings bigint NOT NULL DEFAULT 0,
+      ADD COLUMN created bigint NOT NULL DEFAULT 0, ADD COLUMN updated bigint NOT NULL DEFAULT 0,
+      ADD COLUMN unchanged bigint NOT NULL DEFAULT 0`);
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -35,7 +39,8 @@ export class RowWarnings1795900001000 implements MigrationInterface {
     await q.query(`ALTER TABLE features DROP CONSTRAINT features_type_check,
       ADD CONSTRAINT features_type_check CHECK (type IN ('metered', 'boolean', 'static'))`);
     await q.query('DROP TABLE uploads');
-    await q.query('ALTER TABLE task_checkpoints DROP COLUMN warnings');
+    await q.query(`ALTER TABLE task_checkpoints DROP COLUMN warnings, DROP COLUMN created,
+      DROP COLUMN updated, DROP COLUMN unchanged`);
     await q.query('DROP TABLE task_row_warnings');
   }
 }

@@ -11,6 +11,18 @@ export interface RowWarningLine {
   raw: Record<string, string>;
 }
 
+/** What a batch's rows did: new records, existing ones changed, existing ones left as they were. */
+export interface ImportOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** A task's figures so far (its part's), as `metadata` shows them (docs/API.md §3). */
+export interface ImportFigures extends ImportOutcome {
+  warnings: number;
+}
+
 /** Warned rows kept per task: the count goes on, the list stops (docs/ARCHITECTURE.md invariant 12). */
 export const MAX_STORED_WARNINGS = 10_000;
 
@@ -25,25 +37,36 @@ export class TaskRowWarningRepository {
   ) {}
 
   /**
-   * Adds a batch's warnings to the part's count and stores the ones within the bound (call inside
-   * the batch's transaction, before the checkpoint advances: docs/ARCHITECTURE.md invariant 2).
-   * Returns the task's count of warned rows so far.
+   * Adds a batch's warnings and outcome to the part's counts and stores the warnings within the
+   * bound (call inside the batch's transaction, before the checkpoint advances:
+   * docs/ARCHITECTURE.md invariant 2). Returns the part's counts so far.
    */
   async record(
     db: Queryable,
     taskId: string,
     part: number,
     warnings: RowWarning[],
-  ): Promise<number> {
-    const { rows } = await db.query<{ warnings: string }>(
-      'UPDATE task_checkpoints SET warnings = warnings + $3 WHERE task_id = $1 AND part = $2 RETURNING warnings',
-      [taskId, part, warnings.length],
+    outcome: ImportOutcome = { created: 0, updated: 0, unchanged: 0 },
+  ): Promise<ImportFigures> {
+    const { rows } = await db.query<Record<keyof ImportFigures, string>>(
+      `UPDATE task_checkpoints SET warnings = warnings + $3, created = created + $4,
+         updated = updated + $5, unchanged = unchanged + $6
+       WHERE task_id = $1 AND part = $2
+       RETURNING warnings, created, updated, unchanged`,
+      [taskId, part, warnings.length, outcome.created, outcome.updated, outcome.unchanged],
     );
-    const total = Number(rows[0]?.warnings ?? warnings.length);
+    const row = rows[0];
+    const figures: ImportFigures = {
+      warnings: Number(row?.warnings ?? warnings.length),
+      created: Number(row?.created ?? outcome.created),
+      updated: Number(row?.updated ?? outcome.updated),
+      unchanged: Number(row?.unchanged ?? outcome.unchanged),
+    };
+    const total = figures.warnings;
     const before = total - warnings.length;
     const room = Math.max(0, this.maxStored - before);
     const kept = warnings.length > room ? warnings.slice(0, room) : warnings;
-    if (kept.length === 0) return total;
+    if (kept.length === 0) return figures;
     await db.query(
       `INSERT INTO task_row_warnings (task_id, part, row_number, warning_message, raw)
        SELECT $1, $2, r.n, r.message, r.raw
@@ -57,7 +80,7 @@ export class TaskRowWarningRepository {
         kept.map((w) => JSON.stringify(w.raw, (_k, v: unknown) => withoutNul(v))),
       ],
     );
-    return total;
+    return figures;
   }
 
   /** The columns of the warned rows, in the file's column order (as `/errors` orders them). */

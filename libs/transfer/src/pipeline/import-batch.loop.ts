@@ -7,6 +7,7 @@ import { type RowError, type RowWarning, type TaskCreatedEvent } from '@ferry/co
 import {
   type Checkpoint,
   type CheckpointRepository,
+  type ImportFigures,
   type TaskRowErrorRepository,
   type TaskRowWarningRepository,
   type TaskStateRepository,
@@ -79,8 +80,8 @@ export class ImportBatchLoop {
   /** A lower bound of `cp.failed`, known before the commit. */
   private rejected: number;
   private overBudget = false;
-  /** Warned rows of the task so far, as the last committed batch counted them. */
-  private warned = 0;
+  /** Warned rows and the rows' outcome so far, as the last committed batch counted them. */
+  private figures: ImportFigures | null = null;
 
   constructor(
     private readonly stores: BatchLoopStores,
@@ -180,7 +181,12 @@ export class ImportBatchLoop {
     const cp = this.cp;
     const errors = written.rowErrors.length ? inRowOrder(b.errors, written.rowErrors) : b.errors;
     await rowErrors.insert(client, task.task_id, cp.part, errors);
-    b.warned = await warnings.record(client, task.task_id, cp.part, b.warnings);
+    const outcome = written.outcome ?? {
+      created: written.written,
+      updated: 0,
+      unchanged: written.duplicates,
+    };
+    b.figures = await warnings.record(client, task.task_id, cp.part, b.warnings, outcome);
     await mapping.saveColumns((columns) =>
       checkpoints.saveColumns(client, task.task_id, cp.part, columns),
     );
@@ -204,8 +210,8 @@ export class ImportBatchLoop {
       if (n > 0) metrics.rows.inc({ entity_type: task.entity_type, outcome: name }, n);
     }
     budget.check(this.cp.failed);
-    this.warned = Math.max(this.warned, b.warned);
-    const metadata = { ignored_columns: mapping.ignoredColumns, warnings: this.warned };
+    this.figures = b.figures ?? this.figures;
+    const metadata = { ignored_columns: mapping.ignoredColumns, ...this.figures };
     const status = this.stores.status;
     if (b.final) await status.publish(task.task_id, news('completed', this.cp, metadata));
     else await status.publishProgress(task.task_id, news('progress', this.cp, metadata));
@@ -218,8 +224,8 @@ interface PendingBatch {
   errors: RowError[];
   /** Rows read with a leniency (docs/FORMATS.md §1), stored apart from the rejected ones. */
   warnings: RowWarning[];
-  /** The task's warned rows once this batch is in. */
-  warned: number;
+  /** The task's warned rows and outcome once this batch is in. */
+  figures: ImportFigures | null;
   final: boolean;
   outcome: { ok: number; rejected: number; duplicate: number };
   /** Ends the batch-write latency timer (started when the batch starts writing). */
@@ -231,7 +237,7 @@ function newBatch(): PendingBatch {
     records: [],
     errors: [],
     warnings: [],
-    warned: 0,
+    figures: null,
     final: false,
     outcome: { ok: 0, rejected: 0, duplicate: 0 },
     timer: () => undefined,

@@ -7,7 +7,11 @@ import { refusedRecord } from '../../common/base-row.mapper';
 import { foldByKey } from '../../common/fold-by-key';
 import { cell, copyIntoStage } from '../../common/staged-copy';
 import { foldMetadata } from '../../common/string-map.builder';
-import { type BatchWriteResult, type ImportScope } from '../../entity-definition';
+import {
+  type BatchWriteResult,
+  type ImportScope,
+  type WriteOutcome,
+} from '../../entity-definition';
 import { type FeatureRecord } from './feature.record';
 
 const STAGE = 'ferry_features_stage';
@@ -55,7 +59,13 @@ const UPSERT_METERS = `INSERT INTO meters (id, tenant_id, environment_id, name, 
     aggregation_type = EXCLUDED.aggregation_type, aggregation_field = EXCLUDED.aggregation_field,
     aggregation_multiplier = EXCLUDED.aggregation_multiplier,
     aggregation_bucket_size = EXCLUDED.aggregation_bucket_size, reset_usage = EXCLUDED.reset_usage,
-    updated_at = now()`;
+    updated_at = now()
+  WHERE (meters.name, meters.event_name, meters.aggregation_type, meters.aggregation_field,
+      meters.aggregation_multiplier, meters.aggregation_bucket_size, meters.reset_usage)
+    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.event_name, EXCLUDED.aggregation_type,
+      EXCLUDED.aggregation_field, EXCLUDED.aggregation_multiplier,
+      EXCLUDED.aggregation_bucket_size, EXCLUDED.reset_usage)
+  RETURNING id`;
 
 const UPSERT_FEATURES = `INSERT INTO features (id, tenant_id, environment_id, name, type, lookup_key,
     unit_singular, unit_plural, meter_id, metadata, task_id)
@@ -65,12 +75,19 @@ const UPSERT_FEATURES = `INSERT INTO features (id, tenant_id, environment_id, na
   ON CONFLICT (environment_id, lookup_key) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
     unit_singular = EXCLUDED.unit_singular, unit_plural = EXCLUDED.unit_plural,
     meter_id = EXCLUDED.meter_id, metadata = features.metadata || EXCLUDED.metadata,
-    task_id = EXCLUDED.task_id, updated_at = now()`;
+    task_id = EXCLUDED.task_id, updated_at = now()
+  WHERE (features.name, features.type, features.unit_singular, features.unit_plural,
+      features.meter_id, features.metadata)
+    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type, EXCLUDED.unit_singular, EXCLUDED.unit_plural,
+      EXCLUDED.meter_id, features.metadata || EXCLUDED.metadata)
+  RETURNING lookup_key, (xmax = 0) AS created`;
 
 const REMOVE_METADATA = `UPDATE features f
   SET metadata = f.metadata - ARRAY(SELECT jsonb_array_elements_text(s.metadata_remove))
   FROM ${STAGE} s
-  WHERE f.environment_id = $1 AND f.lookup_key = s.lookup_key AND jsonb_array_length(s.metadata_remove) > 0`;
+  WHERE f.environment_id = $1 AND f.lookup_key = s.lookup_key AND jsonb_array_length(s.metadata_remove) > 0
+    AND f.metadata ?| ARRAY(SELECT jsonb_array_elements_text(s.metadata_remove))
+  RETURNING f.lookup_key`;
 
 /** Folds a later row for the same lookup_key into an earlier one: its values, both metadata. */
 function fold(into: FeatureRecord, next: FeatureRecord): FeatureRecord {
@@ -130,10 +147,45 @@ export async function writeFeatureBatch(
     if (rec) result.rowErrors.push(refusedRecord(rec.origin, RowErrorCode.ALREADY_EXISTS, r.why));
   }
   await client.query(REUSE_METERS, env);
-  await client.query(UPSERT_METERS, [scope.environmentId, scope.tenantId]);
-  await client.query(UPSERT_FEATURES, [scope.environmentId, scope.tenantId, scope.taskId]);
-  await client.query(REMOVE_METADATA, env);
+  const meters = await client.query<{ id: string }>(UPSERT_METERS, [
+    scope.environmentId,
+    scope.tenantId,
+  ]);
+  const features = await client.query<{ lookup_key: string; created: boolean }>(UPSERT_FEATURES, [
+    scope.environmentId,
+    scope.tenantId,
+    scope.taskId,
+  ]);
+  const removed = await client.query<{ lookup_key: string }>(REMOVE_METADATA, env);
+  result.outcome = outcomeOf(byKey, meters.rows, features.rows, removed.rows, records.length);
   // Folded rows count as written; a refused key's rows (all folded into one) count as one error.
   result.written = records.length - result.rowErrors.length;
+  const o = result.outcome;
+  o.unchanged -= result.rowErrors.length;
   return result;
+}
+
+/**
+ * New, changed and unchanged features of a batch: a feature is changed when its row, its meter
+ * or its metadata changed; rows folded into a later one of their lookup_key count as changed.
+ */
+function outcomeOf(
+  byKey: ReadonlyMap<string, FeatureRecord>,
+  meters: ReadonlyArray<{ id: string }>,
+  features: ReadonlyArray<{ lookup_key: string; created: boolean }>,
+  removed: ReadonlyArray<{ lookup_key: string }>,
+  records: number,
+): WriteOutcome {
+  const changedMeters = new Set(meters.map((m) => m.id));
+  const changed = new Set(removed.map((r) => r.lookup_key));
+  let created = 0;
+  for (const f of features) {
+    if (f.created) created++;
+    else changed.add(f.lookup_key);
+  }
+  for (const [key, r] of byKey) if (r.meter && changedMeters.has(r.meterId)) changed.add(key);
+  const createdKeys = new Set(features.filter((f) => f.created).map((f) => f.lookup_key));
+  for (const k of createdKeys) changed.delete(k);
+  const updated = changed.size + (records - byKey.size);
+  return { created, updated, unchanged: byKey.size - created - changed.size };
 }
