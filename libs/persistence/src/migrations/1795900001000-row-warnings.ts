@@ -26,6 +26,34 @@ export class RowWarnings1795900001000 implements MigrationInterface {
     await q.query(`ALTER TABLE task_checkpoints ADD COLUMN warnings bigint NOT NULL DEFAULT 0,
       ADD COLUMN created bigint NOT NULL DEFAULT 0, ADD COLUMN updated bigint NOT NULL DEFAULT 0,
       ADD COLUMN unchanged bigint NOT NULL DEFAULT 0`);
+    // Flexprice's create body names a file by the upload id (docs/API.md §1): each upload is
+    // recorded so that an id resolves to its file in its own environment only.
+    await q.query(`
+      CREATE TABLE uploads (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL,
+        environment_id text NOT NULL,
+        file_url text NOT NULL,
+        file_name text NOT NULL,
+        size bigint NOT NULL,
+        created_by text NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    // Flexprice's fourth feature type (docs/FORMATS.md §2).
+    await q.query(`ALTER TABLE features DROP CONSTRAINT features_type_check,
+      ADD CONSTRAINT features_type_check CHECK (type IN ('metered', 'boolean', 'static', 'config'))`);
+    // A FEATURES row may bring its meter's id (a catalogue moved from Flexprice or from another
+    // environment keeps its meter ids): a meter id is then unique per environment, not globally,
+    // and what refers to a meter refers to it within its own environment.
+    await q.query('ALTER TABLE features DROP CONSTRAINT features_meter_id_fkey');
+    await q.query('ALTER TABLE prices DROP CONSTRAINT prices_meter_id_fkey');
+    await q.query('ALTER TABLE meters DROP CONSTRAINT meters_pkey');
+    await q.query('ALTER TABLE meters ADD CONSTRAINT meters_pkey PRIMARY KEY (environment_id, id)');
+    await q.query('DROP INDEX meters_environment_idx');
+    await q.query(`ALTER TABLE features ADD CONSTRAINT features_meter_id_fkey
+      FOREIGN KEY (environment_id, meter_id) REFERENCES meters (environment_id, id)`);
+    await q.query(`ALTER TABLE prices ADD CONSTRAINT prices_meter_id_fkey
+      FOREIGN KEY (environment_id, meter_id) REFERENCES meters (environment_id, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
