@@ -128,21 +128,33 @@ function finish(task, allowRejects) {
       `${fmt(task.successful_records)} succeeded, ${fmt(task.failed_records)} rejected` +
       `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs && secs !== '0.0' ? ` in ${secs} s` : ''}\n`,
   );
+  const m = task.metadata ?? {};
+  if (m.warnings > 0 || m.created != null) {
+    const parts = [];
+    if (m.created != null)
+      parts.push(`${fmt(m.created)} new, ${fmt(m.updated)} changed, ${fmt(m.unchanged)} unchanged`);
+    if (m.warnings > 0) parts.push(`${fmt(m.warnings)} read with a warning`);
+    out.write(`${parts.join('; ')}\n`);
+  }
   if (task.error_summary) out.write(`${task.error_summary}\n`);
   if (task.task_status === 'FAILED') return EXIT.FAILED;
   if (task.failed_records > 0 && !allowRejects) return EXIT.REJECTED;
   return EXIT.OK;
 }
 
-/** Writes the import's rejected rows (GET /errors) next to the input, when the server offers them. */
-async function saveRejectedRows(client, task, source) {
+/**
+ * Writes the import's rejected rows (GET /errors), or its warned rows (GET /warnings), next to
+ * the input, when the server offers them.
+ */
+async function saveRejectedRows(client, task, source, kind = 'errors') {
   const base = isUrl(source) ? basename(new URL(source).pathname) || task.id : source;
-  const target = `${base.replace(/\.gz$/i, '')}.errors.csv`;
+  const target = `${base.replace(/\.gz$/i, '')}.${kind}.csv`;
+  const what = kind === 'errors' ? 'rejected rows' : 'warned rows';
   try {
-    writeFileSync(target, await client.rejectedRows(task.id));
-    process.stderr.write(`rejected rows written to ${target}\n`);
+    writeFileSync(target, await client.rejectedRows(task.id, kind));
+    process.stderr.write(`${what} written to ${target}\n`);
   } catch (err) {
-    process.stderr.write(`rejected rows file not written: ${err.message}\n`);
+    process.stderr.write(`${what} file not written: ${err.message}\n`);
   }
 }
 
@@ -212,6 +224,7 @@ async function importCommand(args) {
   const done = await follow(client, task.id);
   const code = finish(done, values['allow-rejects']);
   if (done.failed_records > 0) await saveRejectedRows(client, done, source);
+  if (done.metadata?.warnings > 0) await saveRejectedRows(client, done, source, 'warnings');
   return code;
 }
 
