@@ -21,6 +21,8 @@ import { ConnectionsController } from './schedules/connections.controller';
 import { ConnectionsService } from './schedules/connections.service';
 import { ScheduledTasksController } from './schedules/scheduled-tasks.controller';
 import { ScheduledTasksService } from './schedules/scheduled-tasks.service';
+import { ApiKeysController, EnvironmentsController } from './keys/api-keys.controller';
+import { ApiKeysService } from './keys/api-keys.service';
 import { TaskErrorsController } from './tasks/task-errors.controller';
 import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
@@ -47,6 +49,8 @@ export class AppModule {
         TasksController,
         TaskEventsController,
         TaskErrorsController,
+        ApiKeysController,
+        EnvironmentsController,
         UiController,
         HealthController,
         ...FILES_CONTROLLERS,
@@ -69,6 +73,7 @@ export class AppModule {
         taskWatchHubProvider,
         streamSlotsProvider,
         TaskErrorsService,
+        ApiKeysService,
       ],
     };
   }

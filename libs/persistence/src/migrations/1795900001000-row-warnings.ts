@@ -54,9 +54,20 @@ export class RowWarnings1795900001000 implements MigrationInterface {
       FOREIGN KEY (environment_id, meter_id) REFERENCES meters (environment_id, id)`);
     await q.query(`ALTER TABLE prices ADD CONSTRAINT prices_meter_id_fkey
       FOREIGN KEY (environment_id, meter_id) REFERENCES meters (environment_id, id)`);
+    // Keys and environments as @flexprice/sdk manages them (docs/API.md §2).
+    await q.query(`ALTER TABLE api_keys ADD COLUMN expires_at timestamptz NULL,
+      ADD COLUMN last_used_at timestamptz NULL, ADD COLUMN key_type text NOT NULL DEFAULT 'private_key'`);
+    await q.query(`ALTER TABLE environments ADD COLUMN type text NOT NULL DEFAULT 'development',
+      ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
+    await q.query('CREATE INDEX api_keys_scope_idx ON api_keys (tenant_id, environment_id, created_at)');
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX api_keys_scope_idx');
+    await q.query('ALTER TABLE environments DROP COLUMN type, DROP COLUMN updated_at');
+    await q.query(
+      'ALTER TABLE api_keys DROP COLUMN expires_at, DROP COLUMN last_used_at, DROP COLUMN key_type',
+    );
     await q.query('ALTER TABLE features DROP CONSTRAINT features_meter_id_fkey');
     await q.query('ALTER TABLE prices DROP CONSTRAINT prices_meter_id_fkey');
     await q.query('ALTER TABLE meters DROP CONSTRAINT meters_pkey');
