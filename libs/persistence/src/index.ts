@@ -20,6 +20,7 @@ export * from './entities/entity.list';
 export * from './migrations/migration.list';
 
 export * from './api-key.hash';
+export * from './admin.command';
 export * from './repositories/api-key.repository';
 export * from './repositories/task.types';
 export * from './repositories/task.repository';

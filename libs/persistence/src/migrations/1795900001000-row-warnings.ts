@@ -59,7 +59,9 @@ export class RowWarnings1795900001000 implements MigrationInterface {
       ADD COLUMN last_used_at timestamptz NULL, ADD COLUMN key_type text NOT NULL DEFAULT 'private_key'`);
     await q.query(`ALTER TABLE environments ADD COLUMN type text NOT NULL DEFAULT 'development',
       ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
-    await q.query('CREATE INDEX api_keys_scope_idx ON api_keys (tenant_id, environment_id, created_at)');
+    await q.query(
+      'CREATE INDEX api_keys_scope_idx ON api_keys (tenant_id, environment_id, created_at)',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
