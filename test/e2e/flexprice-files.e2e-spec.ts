@@ -1,5 +1,4 @@
 import { randomBytes } from 'crypto';
-
 import { Readable } from 'stream';
 
 import { readCsvRecords } from '@ferry/files';

@@ -5,11 +5,11 @@ import { type FerrySystem, startFerry } from '../support/ferry-system';
 import {
   type Answer,
   CONNECTION_BODY,
-  KEY_BODY,
   type Endpoint,
   endpointMatrix,
   type Fixtures,
   type Key,
+  KEY_BODY,
   OWNER_CSV,
   runTask as run,
   SCHEDULE_BODY,

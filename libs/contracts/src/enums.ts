@@ -44,4 +44,7 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
 ];
 
 /** What a key made through `POST /v1/secrets/api/keys` may do unless its request says less. */
-export const TASK_PERMISSIONS: readonly Permission[] = [Permission.TASK_READ, Permission.TASK_WRITE];
+export const TASK_PERMISSIONS: readonly Permission[] = [
+  Permission.TASK_READ,
+  Permission.TASK_WRITE,
+];

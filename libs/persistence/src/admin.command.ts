@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 
-import { createDataSource } from './data-source.factory';
 import { provisionCredentials } from './credentials.provisioner';
+import { createDataSource } from './data-source.factory';
 import { runPendingMigrations } from './migration.runner';
 
 const USAGE =

@@ -22,9 +22,9 @@ import { ScheduledTaskRepository } from './repositories/scheduled-task.repositor
 import { TaskRepository } from './repositories/task.repository';
 import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
 import { TaskRowWarningRepository } from './repositories/task-row-warning.repository';
-import { UploadRepository } from './repositories/upload.repository';
 import { TaskStateRepository } from './repositories/task-state.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
+import { UploadRepository } from './repositories/upload.repository';
 import { SecretBox } from './secret-box';
 
 /** The settings every service reads (BaseConfig of @ferry/config). */

@@ -8,11 +8,11 @@ import { Permission, Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
   ConnectionRepository,
-  UploadRepository,
   generateApiKey,
   provisionCredentials,
   ProvisionedCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, TestDatabase } from '@ferry/persistence/testing';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';

@@ -8,9 +8,9 @@ import { Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
   ConnectionRepository,
-  UploadRepository,
   provisionCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 

@@ -8,10 +8,10 @@ import { Subjects } from '@ferry/contracts';
 import {
   ApiKeyRepository,
   ConnectionRepository,
-  UploadRepository,
   provisionCredentials,
   type ProvisionedCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 

@@ -3,7 +3,6 @@ import type { PoolClient } from 'pg';
 import { RowErrorCode } from '@ferry/contracts';
 
 import { refusedRecord } from '../../common/base-row.mapper';
-
 import { foldByKey } from '../../common/fold-by-key';
 import { cell, copyIntoStage } from '../../common/staged-copy';
 import { foldMetadata } from '../../common/string-map.builder';
