@@ -147,6 +147,24 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
       expectDenied(await call('/v1/tasks', full.apiKey.toUpperCase()), 401);
     });
 
+    it('answers an expired key with 401, and notes when a key was last used', async () => {
+      const expiring = await provisionCredentials(db.ds);
+      await db.ds.query(
+        `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [expiring.keyId],
+      );
+      expectDenied(await call('/v1/tasks', expiring.apiKey), 401);
+      expect((await call('/whoami', full.apiKey)).status).toBe(200);
+      for (let i = 0; i < 50; i++) {
+        const [row] = await db.ds.query('SELECT last_used_at FROM api_keys WHERE id = $1', [
+          full.keyId,
+        ]);
+        if (row.last_used_at) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('last_used_at was never set');
+    });
+
     it('answers a revoked key with 401 on every route', async () => {
       expectDenied(await call('/v1/tasks', revoked.apiKey), 401);
       expectDenied(await createTask(revoked.apiKey), 401);
@@ -214,7 +232,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
         tenantId: full.tenantId,
         environmentId: full.environmentId,
         userId: full.userId,
-        permissions: ['task:read', 'task:write'],
+        permissions: ['task:read', 'task:write', 'key:manage'],
       });
     });
 
