@@ -244,6 +244,32 @@ describe('the ferry CLI', () => {
     expect((await ferryCli(['schedules', 'delete', schedule.id])).code).toBe(1);
   });
 
+  it('makes, lists and revokes API keys, and an operator makes a tenant without SQL', async () => {
+    const made = await ferryCli(['keys', 'create', 'cli key', '--expires', '2099-01-01T00:00:00Z']);
+    expect(made.code).toBe(0);
+    const key = made.stdout.trim();
+    expect(key).toMatch(/^fry_/);
+    const keyId = /key (key_[0-9A-Z]{26}) made/.exec(made.stderr)?.[1] ?? '';
+    expect((await ferryCli(['tasks', '--api-key', key])).code).toBe(0);
+    const listed = await ferryCli(['keys', 'list']);
+    expect(listed.stdout).toMatch(
+      new RegExp(`${keyId}  published .*task:read,task:write  cli key`),
+    );
+    expect(listed.stdout).not.toContain(key);
+    expect((await ferryCli(['keys', 'revoke', keyId])).code).toBe(0);
+    const after = await ferryCli(['tasks', '--api-key', key]);
+    expect(after.stderr).toMatch(/HTTP 401/);
+
+    const admin = await ferryCli(['admin', 'create-tenant', '--name', 'cli tenant'], {
+      DATABASE_URL: ferry.databaseUrl,
+    });
+    expect(admin.code).toBe(0);
+    const tenant = JSON.parse(admin.stdout) as { api_key: string; tenant_id: string };
+    expect(tenant.tenant_id).toMatch(/^tenant_/);
+    const theirs = await ferryCli(['keys', 'list', '--json', '--api-key', tenant.api_key]);
+    expect(JSON.parse(theirs.stdout).items).toHaveLength(1);
+  });
+
   it('refuses to run without a key, and with a wrong one', async () => {
     const none = await ferryCli(['tasks'], { FERRY_API_KEY: '' });
     expect(none.code).toBe(1);

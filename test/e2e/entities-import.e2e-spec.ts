@@ -277,7 +277,7 @@ describe('importing customers, features and prices', () => {
         ['6', 'already_exists'],
       ]);
       expect(errors.rows[0].error_message).toBe(
-        'amount "abc" is not a decimal number such as 12.50 (digits, an optional point, no sign or exponent)',
+        'amount "abc" is not a decimal number such as 12.50 (at most 20 digits before the point and 12 after, not negative)',
       );
       expect(errors.rows[0].amount).toBe('abc');
       const prices = async () =>

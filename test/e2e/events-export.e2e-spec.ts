@@ -287,7 +287,7 @@ describe('exporting EVENTS (store, S3, downloads, uploads, round trip)', () => {
     expect(done.task_status).toBe('FAILED');
     expect(done.error_summary).toMatch(/returned HTTP 403/);
     const notReady = await api.request('GET', `/v1/tasks/${done.id}/download`);
-    expect(notReady.status).toBe(400);
+    expect(notReady.status).toBe(404);
     expect(notReady.body.message).toMatch(/is FAILED: its file can be downloaded once/);
 
     const exp = await run(api, { task_type: 'EXPORT', file_url: 'store://exports/' });

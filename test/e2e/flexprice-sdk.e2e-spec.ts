@@ -2,6 +2,7 @@ import { execFile } from 'child_process';
 import path from 'path';
 import { promisify } from 'util';
 
+import { FerryApi } from '../support/api';
 import { eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 import { FileServer } from '../support/file-server';
@@ -120,5 +121,62 @@ describe('@flexprice/sdk against Ferry', () => {
     expect(r.deleteScheduledTask).toBe('deleted');
     expect(r.afterDelete).toMatchObject({ status: 'archived', enabled: false });
     expect(r.deleteAgain).toMatchObject({ statusCode: 400 });
+
+    // secrets.*ApiKey and environments.* (docs/API.md §2): the key is shown once, works at once,
+    // lacks key:manage, and is refused from the request after its revocation on.
+    expect(r.createApiKey.apiKey).toMatch(/^fry_/);
+    expect(r.createApiKey.secret).toMatchObject({
+      name: 'sdk key',
+      type: 'private_key',
+      status: 'published',
+      roles: ['task:read', 'task:write'],
+    });
+    expect(r.createApiKey.secret.expiresAt).toBeDefined();
+    expect(r.listApiKeys).toMatchObject({ items: expect.any(Array) });
+    const listed = r.listApiKeys.items.find(
+      (k: { id: string }) => k.id === r.createApiKey.secret.id,
+    );
+    expect(listed).toMatchObject({ name: 'sdk key', displayId: r.createApiKey.secret.displayId });
+    expect(JSON.stringify(r.listApiKeys)).not.toContain(r.createApiKey.apiKey);
+    expect(r.withNewKey.items).toBeDefined();
+    expect(r.newKeyManages).toMatchObject({ statusCode: 403 });
+    expect(r.deleteApiKey).toBe('deleted');
+    expect(r.afterRevoke).toMatchObject({ statusCode: 401 });
+    expect(
+      r.listRevoked.items.find((k: { id: string }) => k.id === r.createApiKey.secret.id),
+    ).toMatchObject({ status: 'archived' });
+    const stored = await ferry.db.query(
+      'SELECT key_hash, last_used_at FROM api_keys WHERE id = $1',
+      [r.createApiKey.secret.id],
+    );
+    expect(stored.rows[0].key_hash).not.toContain(r.createApiKey.apiKey);
+    expect(stored.rows[0].last_used_at).not.toBeNull();
+    expect(r.createEnvironment).toMatchObject({ name: 'staging', type: 'development' });
+    expect(r.updateEnvironment).toMatchObject({ id: r.createEnvironment.id, name: 'staging 2' });
+  });
+
+  it('takes today’s Flexprice create body: upload_id and file_provider, lower-case types', async () => {
+    const up = await fetch(`${ferry.baseUrl}/v1/uploads?file_name=body.csv`, {
+      method: 'POST',
+      headers: { 'x-api-key': ferry.apiKey },
+      body: eventsCsv(10, 'body'),
+    });
+    const { upload_id } = (await up.json()) as { upload_id: string };
+    const res = await fetch(`${ferry.baseUrl}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'x-api-key': ferry.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        task_type: 'IMPORT',
+        entity_type: 'events',
+        file_type: 'CSV',
+        file_provider: 'FILE_PROVIDER_FLEXPRICE',
+        upload_id,
+      }),
+    });
+    expect(res.status).toBe(202);
+    const task = (await res.json()) as { id: string; file_name: string; entity_type: string };
+    expect(task).toMatchObject({ entity_type: 'EVENTS', file_name: 'body.csv' });
+    const done = await new FerryApi(ferry.baseUrl, ferry.apiKey).waitForTask(task.id);
+    expect(done).toMatchObject({ task_status: 'COMPLETED', successful_records: 10 });
   });
 });

@@ -9,6 +9,7 @@ import {
   endpointMatrix,
   type Fixtures,
   type Key,
+  KEY_BODY,
   OWNER_CSV,
   runTask as run,
   SCHEDULE_BODY,
@@ -68,6 +69,9 @@ describe('tenant isolation: every documented endpoint × every kind of caller', 
       ['scheduleToDelete', '/v1/tasks/scheduled', SCHEDULE_BODY],
       ['connection', '/v1/connections', CONNECTION_BODY],
       ['connectionToDelete', '/v1/connections', CONNECTION_BODY],
+      ['key', '/v1/secrets/api/keys', KEY_BODY],
+      ['keyToRevoke', '/v1/secrets/api/keys', KEY_BODY],
+      ['environment', '/v1/environments', { name: 'to rename' }],
     ] as const) {
       const created = await owner.request('POST', path, body);
       expect(created.status).toBe(201);

@@ -139,4 +139,34 @@ if (schedule?.id) {
   await step('afterDelete', () => sdk.scheduledTasks.getScheduledTask(schedule.id));
   await step('deleteAgain', () => sdk.scheduledTasks.deleteScheduledTask(schedule.id));
 }
+
+// Keys and environments as a Flexprice user manages them (docs/API.md §2).
+const made = await step('createApiKey', () =>
+  sdk.secrets.createApiKey({
+    name: 'sdk key',
+    type: 'private_key',
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  }),
+);
+await step('listApiKeys', () => sdk.secrets.listApiKeys(100, 0));
+if (made?.apiKey) {
+  const second = new Flexprice({ serverURL, apiKeyAuth: made.apiKey });
+  await step('withNewKey', () => second.tasks.listTasks({ limit: 1 }));
+  // The new key has the task permissions only: managing keys needs key:manage.
+  await step('newKeyManages', () => second.secrets.listApiKeys());
+  await step(
+    'deleteApiKey',
+    async () => (await sdk.secrets.deleteApiKey(made.secret.id)) ?? 'deleted',
+  );
+  await step('afterRevoke', () => second.tasks.listTasks({ limit: 1 }));
+  await step('listRevoked', () => sdk.secrets.listApiKeys(100, 0, 'archived'));
+}
+const env = await step('createEnvironment', () =>
+  sdk.environments.createEnvironment({ name: 'staging', type: 'development' }),
+);
+if (env?.id) {
+  await step('updateEnvironment', () =>
+    sdk.environments.updateEnvironment(env.id, { name: 'staging 2' }),
+  );
+}
 process.stdout.write(JSON.stringify(out));

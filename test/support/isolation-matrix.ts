@@ -1,7 +1,7 @@
 import { FerryApi } from './api';
 import type { FerrySystem } from './ferry-system';
 import { readSse } from './sse';
-import type { KeyScope } from './tenant-key';
+import { addTenantKey, type KeyScope, scopeOfKey } from './tenant-key';
 
 /**
  * The tenant-isolation matrix of test/e2e/tenant-isolation.e2e-spec.ts: for every endpoint that
@@ -14,7 +14,7 @@ export interface Answer {
   body: any;
 }
 export interface Endpoint {
-  permission: 'task:read' | 'task:write';
+  permission: 'task:read' | 'task:write' | 'key:manage';
   success: number;
   /** The request with `key`, on `id` (an endpoint of one task) or on the owner's data. */
   call(key: Key, id?: string): Promise<Answer>;
@@ -42,7 +42,14 @@ export interface Fixtures {
   scheduleToDelete: any;
   connection: any;
   connectionToDelete: any;
+  /** An API key the owner made (`POST /v1/secrets/api/keys`), one to revoke, an environment to rename. */
+  key: any;
+  keyToRevoke: any;
+  environment: any;
 }
+
+/** The body of the keys the isolation cases make. */
+export const KEY_BODY = { name: 'isolation', type: 'private_key' };
 
 /** A scheduled export of the built-in store, as the isolation cases create them. */
 export const SCHEDULE_BODY = {
@@ -95,6 +102,9 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
   const ownerScope = () => world().ownerScope;
   const owner = () => asKey(world().ferry, world().ferry.apiKey);
   const as = (key: Key) => asKey(world().ferry, key);
+  /** A key of `scope` that may manage keys (the intruders' own keys may not). */
+  const managerOf = (scope: KeyScope) =>
+    addTenantKey(world().ferry, ['task:read', 'task:write', 'key:manage'], scope);
   const upload = (key: Key, text: string) => uploadAs(world().ferry, key, text);
   const run = runTask;
 
@@ -220,6 +230,13 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
       call: (key, id) => as(key).request('GET', `/v1/tasks/${id}/errors`),
       succeeded: (a) =>
         expect(a.body).toMatch(/^row_number,error_code,error_message,.*\r?\n3,invalid_value,/),
+    },
+    'GET /v1/tasks/{id}/warnings': {
+      permission: 'task:read',
+      success: 200,
+      fixture: () => fx().imported.id,
+      call: (key, id) => as(key).request('GET', `/v1/tasks/${id}/warnings`),
+      succeeded: (a) => expect(a.body).toMatch(/^row_number,warning_message/),
     },
     'GET /v1/tasks/{id}/download': {
       permission: 'task:read',
@@ -367,6 +384,109 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
       fixture: () => fx().connection.id,
       call: (key, id) => as(key).request('GET', `/v1/connections/${id}`),
       succeeded: (a) => expect(a.body).toMatchObject({ id: fx().connection.id, name: 'warehouse' }),
+    },
+    'POST /v1/secrets/api/keys': {
+      permission: 'key:manage',
+      success: 201,
+      call: (key) => as(key).request('POST', '/v1/secrets/api/keys', KEY_BODY),
+      succeeded: (a) => {
+        expect(a.body.api_key).toMatch(/^fry_/);
+        expect(a.body.secret).toMatchObject({ name: 'isolation', status: 'published' });
+      },
+      foreign: async (_intruder, scope) => {
+        const manager = await managerOf(scope);
+        const a = await as(manager).request('POST', '/v1/secrets/api/keys', KEY_BODY);
+        expect(a.status).toBe(201);
+        expect(await scopeOfKey(world().ferry, a.body.api_key)).toMatchObject(scope);
+      },
+    },
+    'GET /v1/secrets/api/keys': {
+      permission: 'key:manage',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/secrets/api/keys?limit=1000'),
+      succeeded: (a) => {
+        expect(a.body.items.map((k: any) => k.id)).toContain(fx().key.secret.id);
+        expect(JSON.stringify(a.body)).not.toContain(fx().key.api_key);
+      },
+      foreign: async (_intruder, scope) => {
+        const a = await as(await managerOf(scope)).request('GET', '/v1/secrets/api/keys');
+        expect(a.status).toBe(200);
+        expect(a.body.items.map((k: any) => k.id)).not.toContain(fx().key.secret.id);
+      },
+    },
+    'DELETE /v1/secrets/api/keys/{id}': {
+      permission: 'key:manage',
+      success: 204,
+      fixture: () => fx().keyToRevoke.secret.id,
+      call: (key, id) => as(key).request('DELETE', `/v1/secrets/api/keys/${id}`),
+      succeeded: () => undefined,
+      foreign: async (_intruder, scope) => {
+        const manager = await managerOf(scope);
+        const a = await as(manager).request('DELETE', `/v1/secrets/api/keys/${fx().key.secret.id}`);
+        expect(a.status).toBe(404);
+        expect((await as(fx().key.api_key).request('GET', '/v1/tasks?limit=1')).status).toBe(200);
+      },
+    },
+    'POST /v1/environments': {
+      permission: 'key:manage',
+      success: 201,
+      call: (key) => as(key).request('POST', '/v1/environments', { name: 'iso', type: 'test' }),
+      succeeded: (a) => expect(a.body).toMatchObject({ name: 'iso', type: 'test' }),
+      foreign: async (_intruder, scope) => {
+        const manager = await managerOf(scope);
+        const made = await as(manager).request('POST', '/v1/environments', { name: 'theirs' });
+        expect(made.status).toBe(201);
+        const mine = await as(world().ferry.apiKey).request(
+          'GET',
+          `/v1/environments/${made.body.id}`,
+        );
+        expect(mine.status).toBe(scope.tenantId === ownerScope().tenantId ? 200 : 404);
+      },
+    },
+    'GET /v1/environments': {
+      permission: 'key:manage',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/environments?limit=1000'),
+      succeeded: (a) =>
+        expect(a.body.items.map((e: any) => e.id)).toContain(ownerScope().environmentId),
+      foreign: async (_intruder, scope) => {
+        const a = await as(await managerOf(scope)).request('GET', '/v1/environments?limit=1000');
+        const sameTenant = scope.tenantId === ownerScope().tenantId;
+        expect(a.body.items.map((e: any) => e.id).includes(ownerScope().environmentId)).toBe(
+          sameTenant,
+        );
+      },
+    },
+    'GET /v1/environments/{id}': {
+      permission: 'key:manage',
+      success: 200,
+      fixture: () => fx().environment.id,
+      call: (key, id) => as(key).request('GET', `/v1/environments/${id}`),
+      succeeded: (a) => expect(a.body).toMatchObject({ id: fx().environment.id }),
+      foreign: async (_intruder, scope) => {
+        const a = await as(await managerOf(scope)).request(
+          'GET',
+          `/v1/environments/${fx().environment.id}`,
+        );
+        // Environments belong to the tenant: another environment of it sees them, another tenant not.
+        expect(a.status).toBe(scope.tenantId === ownerScope().tenantId ? 200 : 404);
+      },
+    },
+    'PUT /v1/environments/{id}': {
+      permission: 'key:manage',
+      success: 200,
+      fixture: () => fx().environment.id,
+      call: (key, id) => as(key).request('PUT', `/v1/environments/${id}`, { name: 'renamed' }),
+      succeeded: (a) => expect(a.body).toMatchObject({ name: 'renamed' }),
+      foreign: async (_intruder, scope) => {
+        if (scope.tenantId === ownerScope().tenantId) return; // the tenant's own environment
+        const a = await as(await managerOf(scope)).request(
+          'PUT',
+          `/v1/environments/${fx().environment.id}`,
+          { name: 'stolen' },
+        );
+        expect(a.status).toBe(404);
+      },
     },
     'DELETE /v1/connections/{id}': {
       permission: 'task:write',

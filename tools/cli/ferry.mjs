@@ -40,6 +40,13 @@ const USAGE = `usage: ferry <command> [options]
   schedules enable|disable|delete <id>
                        scheduled exports (intervals 15MIN 30MIN hourly daily weekly monthly;
                        entities in lower case); runs are EXPORT tasks: ferry tasks --schedule <id>
+  keys list [--all] [--json]
+  keys create <name> [--publishable] [--expires TIME] [--manage]
+  keys revoke <key_id>
+                       API keys of the key's environment (needs key:manage); a new key is shown once
+  admin create-tenant --name NAME [--environment NAME] [--key-name NAME]
+                       operator: a tenant, its environment and first key, straight into
+                       DATABASE_URL (runs the built gateway: dist/apps/gateway/main.js)
 
 entities: {entities}
 options:  --api-url URL (or FERRY_API_URL, default http://127.0.0.1:3000)
@@ -128,21 +135,33 @@ function finish(task, allowRejects) {
       `${fmt(task.successful_records)} succeeded, ${fmt(task.failed_records)} rejected` +
       `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs && secs !== '0.0' ? ` in ${secs} s` : ''}\n`,
   );
+  const m = task.metadata ?? {};
+  if (m.warnings > 0 || m.created != null) {
+    const parts = [];
+    if (m.created != null)
+      parts.push(`${fmt(m.created)} new, ${fmt(m.updated)} changed, ${fmt(m.unchanged)} unchanged`);
+    if (m.warnings > 0) parts.push(`${fmt(m.warnings)} read with a warning`);
+    out.write(`${parts.join('; ')}\n`);
+  }
   if (task.error_summary) out.write(`${task.error_summary}\n`);
   if (task.task_status === 'FAILED') return EXIT.FAILED;
   if (task.failed_records > 0 && !allowRejects) return EXIT.REJECTED;
   return EXIT.OK;
 }
 
-/** Writes the import's rejected rows (GET /errors) next to the input, when the server offers them. */
-async function saveRejectedRows(client, task, source) {
+/**
+ * Writes the import's rejected rows (GET /errors), or its warned rows (GET /warnings), next to
+ * the input, when the server offers them.
+ */
+async function saveRejectedRows(client, task, source, kind = 'errors') {
   const base = isUrl(source) ? basename(new URL(source).pathname) || task.id : source;
-  const target = `${base.replace(/\.gz$/i, '')}.errors.csv`;
+  const target = `${base.replace(/\.gz$/i, '')}.${kind}.csv`;
+  const what = kind === 'errors' ? 'rejected rows' : 'warned rows';
   try {
-    writeFileSync(target, await client.rejectedRows(task.id));
-    process.stderr.write(`rejected rows written to ${target}\n`);
+    writeFileSync(target, await client.rejectedRows(task.id, kind));
+    process.stderr.write(`${what} written to ${target}\n`);
   } catch (err) {
-    process.stderr.write(`rejected rows file not written: ${err.message}\n`);
+    process.stderr.write(`${what} file not written: ${err.message}\n`);
   }
 }
 
@@ -212,6 +231,7 @@ async function importCommand(args) {
   const done = await follow(client, task.id);
   const code = finish(done, values['allow-rejects']);
   if (done.failed_records > 0) await saveRejectedRows(client, done, source);
+  if (done.metadata?.warnings > 0) await saveRejectedRows(client, done, source, 'warnings');
   return code;
 }
 
@@ -517,7 +537,82 @@ async function schedulesCommand(args) {
   }
 }
 
+/** `ferry keys …`: the environment's API keys (docs/API.md §2), as secrets.*ApiKey call them. */
+async function keysCommand(args) {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      publishable: { type: 'boolean' },
+      manage: { type: 'boolean' },
+      expires: { type: 'string' },
+    },
+  });
+  const client = clientFrom(values);
+  const show = (body) => process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  switch (action) {
+    case 'list': {
+      const q = new URLSearchParams({ limit: '1000', ...(values.all && { status: 'archived' }) });
+      const res = await client.request('GET', `/v1/secrets/api/keys?${q}`);
+      if (values.json) show(res);
+      else {
+        for (const k of res.items) {
+          process.stdout.write(
+            `${k.id}  ${k.status.padEnd(9)} ${k.display_id}…  ${k.roles.join(',')}  ${k.name}` +
+              `${k.expires_at ? `  expires ${k.expires_at}` : ''}` +
+              `${k.last_used_at ? `  used ${k.last_used_at}` : ''}\n`,
+          );
+        }
+      }
+      return EXIT.OK;
+    }
+    case 'create': {
+      if (positionals.length !== 1) throw new UsageError('keys create needs <name>');
+      const type = values.publishable ? 'publishable_key' : 'private_key';
+      const body = {
+        name: positionals[0],
+        type,
+        ...(values.expires && { expires_at: values.expires }),
+        ...(values.manage && {
+          permissions: [
+            ...(type === 'private_key' ? ['task:read', 'task:write'] : ['task:read']),
+            'key:manage',
+          ],
+        }),
+      };
+      const made = await client.request('POST', '/v1/secrets/api/keys', { body });
+      process.stdout.write(`${made.api_key}\n`);
+      process.stderr.write(`key ${made.secret.id} made; it is shown this once\n`);
+      return EXIT.OK;
+    }
+    case 'revoke': {
+      if (positionals.length !== 1) throw new UsageError('keys revoke needs <key_id>');
+      await client.request('DELETE', `/v1/secrets/api/keys/${encodeURIComponent(positionals[0])}`);
+      process.stderr.write(`key ${positionals[0]} revoked\n`);
+      return EXIT.OK;
+    }
+    default:
+      throw new UsageError('keys needs list, create or revoke');
+  }
+}
+
+/** `ferry admin …`: runs the built gateway's operator command against DATABASE_URL. */
+async function adminCommand(args) {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const entry = fileURLToPath(new URL('../../dist/apps/gateway/main.js', import.meta.url));
+  if (!existsSync(entry)) throw new UsageError(`${entry} is missing: build the gateway first`);
+  const r = spawnSync(process.execPath, [entry, 'admin', ...args], { stdio: 'inherit' });
+  return r.status ?? EXIT.ERROR;
+}
+
 const COMMANDS = {
+  keys: keysCommand,
+  admin: adminCommand,
   import: importCommand,
   export: exportCommand,
   tasks: tasksCommand,

@@ -14,6 +14,8 @@ import { ErrorBodyFilter } from './errors/error-body.filter';
 import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
 import { GatewayConfig } from './gateway.config';
 import { BodyErrorInterceptor } from './http/deferred-body';
+import { ApiKeysController, EnvironmentsController } from './keys/api-keys.controller';
+import { ApiKeysService } from './keys/api-keys.service';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { TaskEventsController } from './progress/task-events.controller';
 import { streamSlotsProvider, taskWatchHubProvider } from './progress/task-watch-hub.provider';
@@ -47,6 +49,8 @@ export class AppModule {
         TasksController,
         TaskEventsController,
         TaskErrorsController,
+        ApiKeysController,
+        EnvironmentsController,
         UiController,
         HealthController,
         ...FILES_CONTROLLERS,
@@ -69,6 +73,7 @@ export class AppModule {
         taskWatchHubProvider,
         streamSlotsProvider,
         TaskErrorsService,
+        ApiKeysService,
       ],
     };
   }

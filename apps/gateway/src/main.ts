@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { loadConfig } from '@ferry/config';
-import { runMigrations } from '@ferry/persistence';
+import { adminCommand, runMigrations } from '@ferry/persistence';
 import { createLogger, httpTracing, runOrExit } from '@ferry/telemetry';
 
 import { AppModule } from './app.module';
@@ -14,6 +14,13 @@ import { deferredBodyParsers } from './http/deferred-body';
 import { serveOpenApi } from './openapi';
 
 runOrExit('gateway', async () => {
+  if (process.argv[2] === 'admin') {
+    // `main.js admin create-tenant …` (ferry admin): the operator's command, no SQL (docs/API.md §2).
+    process.exitCode = await adminCommand(process.env, process.argv.slice(3), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+    return;
+  }
   const config = loadConfig(GatewayConfig);
   if (process.argv[2] === 'migrate') {
     // `main.js migrate`: run pending migrations and exit (npm run migrate, the deploy Job).

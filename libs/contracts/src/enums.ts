@@ -33,6 +33,18 @@ export enum RecordStatus {
 export enum Permission {
   TASK_READ = 'task:read',
   TASK_WRITE = 'task:write',
+  /** Manage API keys and environments (docs/API.md §2): apart from the task permissions. */
+  KEY_MANAGE = 'key:manage',
 }
 
-export const ALL_PERMISSIONS: readonly Permission[] = [Permission.TASK_READ, Permission.TASK_WRITE];
+export const ALL_PERMISSIONS: readonly Permission[] = [
+  Permission.TASK_READ,
+  Permission.TASK_WRITE,
+  Permission.KEY_MANAGE,
+];
+
+/** What a key made through `POST /v1/secrets/api/keys` may do unless its request says less. */
+export const TASK_PERMISSIONS: readonly Permission[] = [
+  Permission.TASK_READ,
+  Permission.TASK_WRITE,
+];

@@ -16,6 +16,7 @@ export * from './rfc3339.parser';
 export * from './json-shape.check';
 export * from './task-metadata/export-selection.parser';
 export * from './task-metadata/max-errors.parser';
+export * from './task-metadata/strict.parser';
 export * from './task-metadata/task-metadata.check';
 export * from './task-metadata/export-columns.parser';
 export * from './task-metadata/export-watermark.parser';

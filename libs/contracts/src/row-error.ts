@@ -61,3 +61,17 @@ function isHighSurrogate(code: number): boolean {
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
+
+/**
+ * A row read with a leniency (docs/FORMATS.md §1): imported, but not quite as written (a short or
+ * long row, trimmed blanks, a stray quote, a cell ignored). Listed by `/warnings`, never counted
+ * as rejected.
+ */
+export interface RowWarning {
+  /** The line the record starts on (header = line 1). */
+  row_number: number;
+  /** Every leniency of the row, `; `-separated, each naming its columns. */
+  message: string;
+  /** The row's cells as read, by column name. */
+  raw: Record<string, string>;
+}

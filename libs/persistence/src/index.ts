@@ -20,6 +20,7 @@ export * from './entities/entity.list';
 export * from './migrations/migration.list';
 
 export * from './api-key.hash';
+export * from './admin.command';
 export * from './repositories/api-key.repository';
 export * from './repositories/task.types';
 export * from './repositories/task.repository';
@@ -28,6 +29,8 @@ export * from './repositories/checkpoint.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/task-sweep.repository';
 export * from './repositories/task-row-error.repository';
+export * from './repositories/task-row-warning.repository';
+export * from './repositories/upload.repository';
 export * from './repositories/connection.repository';
 export * from './repositories/scheduled-task.types';
 export * from './repositories/scheduled-task.repository';

@@ -21,8 +21,10 @@ import { ScheduleRunRepository } from './repositories/schedule-run.repository';
 import { ScheduledTaskRepository } from './repositories/scheduled-task.repository';
 import { TaskRepository } from './repositories/task.repository';
 import { TaskRowErrorRepository } from './repositories/task-row-error.repository';
+import { TaskRowWarningRepository } from './repositories/task-row-warning.repository';
 import { TaskStateRepository } from './repositories/task-state.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
+import { UploadRepository } from './repositories/upload.repository';
 import { SecretBox } from './secret-box';
 
 /** The settings every service reads (BaseConfig of @ferry/config). */
@@ -94,6 +96,16 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           inject: [DataSource],
         },
         {
+          provide: TaskRowWarningRepository,
+          useFactory: (ds: DataSource) => new TaskRowWarningRepository(ds),
+          inject: [DataSource],
+        },
+        {
+          provide: UploadRepository,
+          useFactory: (ds: DataSource) => new UploadRepository(ds),
+          inject: [DataSource],
+        },
+        {
           provide: ConnectionRepository,
           useFactory: async (ds: DataSource) => {
             const connections = new ConnectionRepository(ds, box);
@@ -127,6 +139,8 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         OutboxRepository,
         ApiKeyRepository,
         TaskRowErrorRepository,
+        TaskRowWarningRepository,
+        UploadRepository,
         ConnectionRepository,
         ScheduledTaskRepository,
         ScheduleRunRepository,

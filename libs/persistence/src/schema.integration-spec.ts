@@ -18,6 +18,8 @@ const TABLES = [
   'events',
   'task_checkpoints',
   'task_row_errors',
+  'task_row_warnings',
+  'uploads',
   'customers',
   'features',
   'meters',

@@ -20,6 +20,12 @@ export interface CompiledRowMapper<R> {
    * the bad value; raw = original cells by header name).
    */
   map(values: string[], line: number): R | RowError;
+  /**
+   * What the last `map` ignored with a warning (a cell in a column that does not apply to the
+   * row: docs/FORMATS.md §2), as sentences naming the column; null when nothing. A CSV row may be
+   * shorter than the header: a missing trailing cell is an absent column.
+   */
+  takeWarnings?(): string[] | null;
 }
 
 export interface BatchWriteResult {
@@ -29,6 +35,18 @@ export interface BatchWriteResult {
   duplicates: number;
   /** Records the database refused (e.g. a value out of its range), one RowError each. */
   rowErrors: RowError[];
+  /**
+   * How the written and duplicate records split (docs/API.md §3, `metadata.created` …): new ones,
+   * existing ones changed, existing ones left as they were. Absent: every written one is new and
+   * every duplicate unchanged.
+   */
+  outcome?: WriteOutcome;
+}
+
+export interface WriteOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
 }
 
 /** The contract every entity folder implements; the generic import pipeline drives it. */

@@ -77,8 +77,8 @@ export class FerryClient {
   }
 
   /** The rejected rows of an import as CSV text (GET /v1/tasks/{id}/errors). */
-  async rejectedRows(id) {
-    const res = await this.request('GET', `/v1/tasks/${encodeURIComponent(id)}/errors`, {
+  async rejectedRows(id, kind = 'errors') {
+    const res = await this.request('GET', `/v1/tasks/${encodeURIComponent(id)}/${kind}`, {
       raw: true,
     });
     return res.text();

@@ -12,6 +12,7 @@ import {
   provisionCredentials,
   ProvisionedCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, TestDatabase } from '@ferry/persistence/testing';
 import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
@@ -104,6 +105,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
+        { provide: UploadRepository, useValue: new UploadRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tauth') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },
@@ -143,6 +145,24 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
 
     it('answers a key that differs from a real one only in case with 401', async () => {
       expectDenied(await call('/v1/tasks', full.apiKey.toUpperCase()), 401);
+    });
+
+    it('answers an expired key with 401, and notes when a key was last used', async () => {
+      const expiring = await provisionCredentials(db.ds);
+      await db.ds.query(
+        `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [expiring.keyId],
+      );
+      expectDenied(await call('/v1/tasks', expiring.apiKey), 401);
+      expect((await call('/whoami', full.apiKey)).status).toBe(200);
+      for (let i = 0; i < 50; i++) {
+        const [row] = await db.ds.query('SELECT last_used_at FROM api_keys WHERE id = $1', [
+          full.keyId,
+        ]);
+        if (row.last_used_at) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('last_used_at was never set');
     });
 
     it('answers a revoked key with 401 on every route', async () => {
@@ -212,7 +232,7 @@ describe('ApiKeyGuard (x-api-key against keys stored in PostgreSQL)', () => {
         tenantId: full.tenantId,
         environmentId: full.environmentId,
         userId: full.userId,
-        permissions: ['task:read', 'task:write'],
+        permissions: ['task:read', 'task:write', 'key:manage'],
       });
     });
 

@@ -53,6 +53,8 @@ export class ApiKeyGuard implements CanActivate {
       permissions: row.permissions,
     };
     req.principal = principal;
+    // last_used_at (docs/API.md §2), off the request's path: a failed note never fails a call.
+    this.keys.touch(row.id).catch(() => undefined);
 
     const wait = this.limiter.take(row.id);
     if (wait > 0) {

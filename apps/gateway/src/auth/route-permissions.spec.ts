@@ -96,8 +96,22 @@ describe('every gateway route declares who may call it', () => {
       'PUT /v1/tasks/scheduled/:id',
     ]);
     for (const r of all) {
-      if (!r.route.startsWith('GET ')) expect(r.permission).toBe(Permission.TASK_WRITE);
+      if (!r.route.startsWith('GET ') && r.permission !== Permission.KEY_MANAGE)
+        expect(r.permission).toBe(Permission.TASK_WRITE);
     }
+  });
+
+  it('needs key:manage, and only it, for keys and environments (docs/API.md §2)', () => {
+    const managing = all.filter((r) => r.permission === Permission.KEY_MANAGE).map((r) => r.route);
+    expect(managing.sort()).toEqual([
+      'DELETE /v1/secrets/api/keys/:id',
+      'GET /v1/environments',
+      'GET /v1/environments/:id',
+      'GET /v1/secrets/api/keys',
+      'POST /v1/environments',
+      'POST /v1/secrets/api/keys',
+      'PUT /v1/environments/:id',
+    ]);
   });
 
   it('keeps public only what holds no tenant data: health, metrics, the dashboard page, signed links', () => {

@@ -240,7 +240,7 @@ describe('ErrorBodyFilter (every error in the one body shape)', () => {
       const a = await postJson(
         '/probe/tasks',
         JSON.stringify({
-          task_type: 'import',
+          task_type: 'SYNC',
           entity_type: 'EVENTS',
           file_type: 'CSV',
           file_url: 'ftp://x/y',

@@ -17,7 +17,7 @@ import {
   TaskType,
 } from '@ferry/contracts';
 import { ObjectStorages, StorageConfig, UrlSigner } from '@ferry/files';
-import { TaskRepository } from '@ferry/persistence';
+import { TaskRepository, UploadRepository } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import type { Principal } from '../auth/principal';
@@ -81,7 +81,7 @@ describe('DownloadsService and UploadsService (PostgreSQL, NATS object store)', 
       { nativeDigest: false }, // Jest's VM cannot run the library's dynamic import
     );
     downloads = new DownloadsService(new TaskRepository(db.ds), storages, signer, config);
-    uploads = new UploadsService(storages, config);
+    uploads = new UploadsService(storages, config, new UploadRepository(db.ds));
   });
 
   afterAll(async () => {
@@ -123,13 +123,6 @@ describe('DownloadsService and UploadsService (PostgreSQL, NATS object store)', 
   it.each<[string, TaskType, TaskStatus, string, RegExp]>([
     ['an import', TaskType.IMPORT, TaskStatus.COMPLETED, 'store://uploads/x.csv', /is an import/],
     [
-      'a running export',
-      TaskType.EXPORT,
-      TaskStatus.PROCESSING,
-      'store://exports/',
-      /is PROCESSING/,
-    ],
-    [
       'an export to a PUT URL',
       TaskType.EXPORT,
       TaskStatus.COMPLETED,
@@ -141,6 +134,14 @@ describe('DownloadsService and UploadsService (PostgreSQL, NATS object store)', 
     expect(err.code).toBe(ErrorCode.INVALID_OPERATION);
     expect(err.httpStatus).toBe(400);
     expect(err.message).toMatch(message);
+  });
+
+  it('answers 404 not_found for an export that has not finished, as Flexprice does', async () => {
+    const id = await task(TaskType.EXPORT, TaskStatus.PROCESSING, 'store://exports/');
+    const err = await caught(downloads.downloadUrl(p, id));
+    expect(err.code).toBe(ErrorCode.NOT_FOUND);
+    expect(err.httpStatus).toBe(404);
+    expect(err.message).toMatch(/is PROCESSING/);
   });
 
   it('answers 404 for another environment’s task and for an export whose object is gone', async () => {

@@ -36,8 +36,9 @@ export class DownloadsService {
       );
     }
     if (task.task_status !== TaskStatus.COMPLETED) {
+      // As Flexprice answers (docs/API.md §1): the file does not exist yet, or never will.
       throw new FerryError(
-        ErrorCode.INVALID_OPERATION,
+        ErrorCode.NOT_FOUND,
         `Task ${id} is ${task.task_status}: its file can be downloaded once the export has COMPLETED`,
         { task_status: task.task_status },
       );

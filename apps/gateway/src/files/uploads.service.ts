@@ -7,6 +7,7 @@ import type { Request } from 'express';
 
 import { ErrorCode, FerryError, newId } from '@ferry/contracts';
 import { ByteLimitTransform, ObjectStorages } from '@ferry/files';
+import { UploadRepository } from '@ferry/persistence';
 
 import type { Principal } from '../auth/principal';
 import { GatewayConfig } from '../gateway.config';
@@ -22,6 +23,7 @@ export class UploadsService {
   constructor(
     private readonly storages: ObjectStorages,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
+    private readonly uploads: UploadRepository,
   ) {}
 
   async receive(
@@ -52,6 +54,8 @@ export class UploadsService {
         limited,
         { contentType: 'application/octet-stream' },
       );
+      const upload = { id: uploadId, file_url: fileUrl, file_name: safeName, size: stored.size };
+      await this.uploads.insert(p, upload);
       return { upload_id: uploadId, file_url: fileUrl, file_name: safeName, size: stored.size };
     } catch (err) {
       req.resume();

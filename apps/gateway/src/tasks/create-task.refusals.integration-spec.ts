@@ -10,6 +10,7 @@ import {
   ConnectionRepository,
   provisionCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
@@ -84,6 +85,7 @@ describe('POST /v1/tasks refuses at once what a worker would refuse', () => {
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
+        { provide: UploadRepository, useValue: new UploadRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('trefuse') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

@@ -14,7 +14,7 @@ import { Permission } from '@ferry/contracts';
 
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
-import { pageQuery, TaskErrorsService } from './task-errors.service';
+import { type ErrorsDownload, pageQuery, TaskErrorsService } from './task-errors.service';
 
 @ApiTags('Tasks')
 @ApiSecurity('ApiKeyAuth')
@@ -54,17 +54,38 @@ export class TaskErrorsController {
       res.status(200).json(await this.errors.page(p, id, q.limit, q.afterRow));
       return;
     }
-    const download = await this.errors.open(p, id);
-    res.status(200);
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="${download.fileName}"`);
-    try {
-      await download.write(res);
-    } catch (err) {
-      // Headers are gone: the only honest signal left is a cut connection, not a 200 with half a file.
-      res.destroy(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    res.end();
+    await stream(res, await this.errors.open(p, id));
   }
+
+  /** Streams the rows imported with a warning as CSV (docs/FORMATS.md §1). */
+  @Get(':id/warnings')
+  @ApiOperation({
+    operationId: 'getTaskWarnings',
+    summary: "An import's warned rows, as CSV",
+    description:
+      "row_number,warning_message followed by the row's columns as read: rows imported with a " +
+      'leniency (a short or long row, trimmed blanks, a stray quote, an ignored cell). The ' +
+      "task's metadata.warnings counts them; the first 10,000 are listed.",
+  })
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'CSV, streamed', schema: { type: 'string' } })
+  @ApiErrors(404)
+  @RequirePermission(Permission.TASK_READ)
+  async warnings(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res() res: Response) {
+    await stream(res, await this.errors.openWarnings(p, id));
+  }
+}
+
+async function stream(res: Response, download: ErrorsDownload): Promise<void> {
+  res.status(200);
+  res.setHeader('content-type', 'text/csv; charset=utf-8');
+  res.setHeader('content-disposition', `attachment; filename="${download.fileName}"`);
+  try {
+    await download.write(res);
+  } catch (err) {
+    // Headers are gone: the only honest signal left is a cut connection, not a 200 with half a file.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+    return;
+  }
+  res.end();
 }

@@ -1,7 +1,11 @@
 import { PassThrough } from 'stream';
 
 import { ErrorCode, FerryError, newId, Permission } from '@ferry/contracts';
-import { TaskRepository, TaskRowErrorRepository } from '@ferry/persistence';
+import {
+  TaskRepository,
+  TaskRowErrorRepository,
+  TaskRowWarningRepository,
+} from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
 import type { Principal } from '../auth/principal';
@@ -34,7 +38,11 @@ describe('TaskErrorsService (PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ferry_ut_errors');
-    service = new TaskErrorsService(new TaskRepository(db.ds), new TaskRowErrorRepository(db.ds));
+    service = new TaskErrorsService(
+      new TaskRepository(db.ds),
+      new TaskRowErrorRepository(db.ds),
+      new TaskRowWarningRepository(db.ds),
+    );
     await db.ds.query(
       `INSERT INTO tasks (id, tenant_id, environment_id, task_type, entity_type, file_type, file_url)
        VALUES ($1, $2, $3, 'IMPORT', 'CUSTOMERS', 'CSV', 'https://x/y.csv')`,

@@ -6,7 +6,11 @@ import type { Writable } from 'stream';
 
 import { FerryError } from '@ferry/contracts';
 import { formatCsvRow } from '@ferry/files';
-import { TaskRepository, TaskRowErrorRepository } from '@ferry/persistence';
+import {
+  TaskRepository,
+  TaskRowErrorRepository,
+  TaskRowWarningRepository,
+} from '@ferry/persistence';
 
 import type { Principal } from '../auth/principal';
 
@@ -47,7 +51,12 @@ export class TaskErrorsService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly rowErrors: TaskRowErrorRepository,
+    private readonly rowWarnings: TaskRowWarningRepository,
   ) {}
+
+  openWarnings(p: Principal, id: string): Promise<ErrorsDownload> {
+    return openWarnings(this.tasks, this.rowWarnings, p, id);
+  }
 
   /**
    * `GET /v1/tasks/{id}/errors`: the task's rejected rows as CSV, `row_number,error_code,
@@ -118,6 +127,42 @@ export function pageQuery(limit: unknown, afterRow: unknown): { limit: number; a
   return {
     limit: whole('limit', limit, 1, ERRORS_JSON_MAX_LIMIT, 50),
     afterRow: whole('after_row', afterRow, 0, Number.MAX_SAFE_INTEGER, 0),
+  };
+}
+
+/**
+ * `GET /v1/tasks/{id}/warnings`: the rows imported with a leniency (docs/FORMATS.md §1) as CSV,
+ * `row_number,warning_message` then the rows' cells as read; the first MAX_STORED_WARNINGS of
+ * them (the task's `metadata.warnings` counts all). Another tenant's task is a 404.
+ */
+export async function openWarnings(
+  tasks: TaskRepository,
+  warnings: TaskRowWarningRepository,
+  p: Principal,
+  id: string,
+): Promise<ErrorsDownload> {
+  const task = await tasks.findScoped(id, p.tenantId, p.environmentId);
+  if (!task) throw FerryError.notFound('Task', id);
+  const columns = await warnings.columns(id);
+  return {
+    fileName: `${id}-warnings.csv`,
+    write: async (out) => {
+      await send(out, formatCsvRow(['row_number', 'warning_message', ...columns]));
+      let after = 0;
+      for (;;) {
+        const page = await warnings.page(id, after, ERRORS_PAGE_SIZE);
+        if (page.length === 0 || out.destroyed) break;
+        let text = '';
+        for (const w of page) {
+          const cells = [String(w.row_number), w.warning_message];
+          for (const c of columns) cells.push(w.raw[c] ?? '');
+          text += formatCsvRow(cells);
+        }
+        await send(out, text);
+        after = page[page.length - 1].row_number;
+        if (page.length < ERRORS_PAGE_SIZE) break;
+      }
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import {
   provisionCredentials,
   type ProvisionedCredentials,
   TaskRepository,
+  UploadRepository,
 } from '@ferry/persistence';
 import { createTestDatabase, type TestDatabase } from '@ferry/persistence/testing';
 
@@ -74,6 +75,7 @@ describe('TasksController over HTTP', () => {
         { provide: ApiKeyRepository, useValue: new ApiKeyRepository(db.ds) },
         { provide: TaskRepository, useValue: new TaskRepository(db.ds) },
         { provide: ConnectionRepository, useValue: new ConnectionRepository(db.ds, null) },
+        { provide: UploadRepository, useValue: new UploadRepository(db.ds) },
         { provide: OutboxRelay, useValue: relay },
         { provide: Subjects, useValue: new Subjects('tctrl') },
         { provide: GatewayConfig, useValue: new GatewayConfig() },

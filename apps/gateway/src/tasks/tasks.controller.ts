@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 
-import { FerryError, Permission } from '@ferry/contracts';
+import { FerryError, Permission, TaskType } from '@ferry/contracts';
 import { storeBucketList } from '@ferry/files';
+import { UploadRepository } from '@ferry/persistence';
 
 import { CurrentPrincipal, Principal, RequirePermission } from '../auth/principal';
 import { ApiAuthErrors, ApiErrors } from '../errors/api-errors.decorator';
@@ -26,6 +27,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     config: GatewayConfig,
+    private readonly uploads: UploadRepository,
   ) {
     this.storeBuckets = storeBucketList(config.FERRY_STORE_BUCKETS);
   }
@@ -55,7 +57,7 @@ export class TasksController {
     type: ErrorResponse,
   })
   @RequirePermission(Permission.TASK_WRITE)
-  create(
+  async create(
     @CurrentPrincipal() p: Principal,
     @Body() dto: CreateTaskDto,
     @Headers('idempotency-key') idempotencyKey?: string,
@@ -63,8 +65,35 @@ export class TasksController {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw FerryError.validation('Idempotency-Key must be 1 to 255 printable characters');
     }
+    await this.resolveUpload(p, dto);
     checkNewTask(dto, this.storeBuckets);
     return this.tasks.create(p, dto, idempotencyKey);
+  }
+
+  /**
+   * Flexprice's create body (docs/API.md §1): `upload_id` names a file of `POST /v1/uploads` in
+   * place of `file_url`; an id this environment did not upload is a 400 naming it.
+   */
+  private async resolveUpload(p: Principal, dto: CreateTaskDto): Promise<void> {
+    const id = dto.upload_id;
+    if (id === undefined) return;
+    if (dto.file_url !== undefined) {
+      const message = 'give file_url or upload_id, not both';
+      throw FerryError.validation(message, { fields: { upload_id: [message] } });
+    }
+    if (dto.task_type !== TaskType.IMPORT) {
+      const message = 'upload_id names a file to import; an export takes file_url';
+      throw FerryError.validation(message, { fields: { upload_id: [message] } });
+    }
+    const upload = await this.uploads.findScoped(id, p.tenantId, p.environmentId);
+    if (!upload) {
+      const message = `upload_id ${JSON.stringify(id)} is not an upload of this environment (POST /v1/uploads gives one)`;
+      throw FerryError.validation(message, { fields: { upload_id: [message] } });
+    }
+    dto.file_url = upload.file_url;
+    dto.file_name ??= upload.file_name;
+    delete dto.upload_id;
+    delete dto.file_provider;
   }
 
   @Get()

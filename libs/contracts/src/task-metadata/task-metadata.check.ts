@@ -6,6 +6,7 @@ import { parseExportConnection } from './export-connection.parser';
 import { parseExportSelection } from './export-selection.parser';
 import { parseWatermarkRange } from './export-watermark.parser';
 import { parseMaxErrors } from './max-errors.parser';
+import { parseStrict } from './strict.parser';
 
 /**
  * Bounds of a task's `metadata` (docs/API.md §1). It is stored with the task and sent back in every
@@ -54,5 +55,6 @@ export function checkTaskMetadata(task: NewTaskOptions): void {
     parseExportConnection(metadata);
   } else {
     parseMaxErrors(metadata);
+    parseStrict(metadata);
   }
 }

@@ -8,4 +8,14 @@ export interface CsvRecord {
   /** Set when the record is malformed (a sentence); `values` then holds what could be read. */
   error?: string;
   errorCode?: RowErrorCode.MALFORMED_ROW | RowErrorCode.ROW_TOO_LARGE | RowErrorCode.TOO_LONG;
+  /**
+   * What a lenient read forgave in this record (docs/FORMATS.md §1): 1-based columns whose
+   * leading blanks were trimmed, and columns holding a stray quote taken literally.
+   */
+  leniency?: CsvLeniency;
+}
+
+export interface CsvLeniency {
+  trimmed: number[];
+  strayQuotes: number[];
 }

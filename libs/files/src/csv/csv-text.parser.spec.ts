@@ -133,4 +133,76 @@ describe('CsvTextParser', () => {
       [5, 'ok', ''],
     ]);
   });
+
+  describe("lenient, as Go's encoding/csv with LazyQuotes and TrimLeadingSpace", () => {
+    function lenient(text: string, pieces: number[] = []): CsvRecord[] {
+      const parser = new CsvTextParser({}, { lenient: true });
+      const out: CsvRecord[] = [];
+      let pos = 0;
+      for (const size of pieces) {
+        out.push(...parser.push(text.slice(pos, pos + size), false));
+        pos += size;
+      }
+      out.push(...parser.push(text.slice(pos), true));
+      return out;
+    }
+
+    it('trims leading blanks from header names and cells, noting the columns', () => {
+      const [head, row, plain] = lenient(' a,  b\n1, \t2\n3,4\n');
+      expect(head).toMatchObject({ line: 1, values: ['a', 'b'], leniency: { trimmed: [1, 2] } });
+      expect(row).toMatchObject({ line: 2, values: ['1', '2'], leniency: { trimmed: [2] } });
+      expect(plain).toEqual({
+        line: 3,
+        values: ['3', '4'],
+        error: undefined,
+        errorCode: undefined,
+      });
+    });
+
+    it('takes a stray quote literally, in an unquoted and in a quoted field', () => {
+      const records = lenient('a,b,c\n12" screen,x,y\n"say "hi" now",2,3\n4,5,6\n');
+      expect(records.map((r) => [r.line, r.values, r.leniency?.strayQuotes, r.error])).toEqual([
+        [1, ['a', 'b', 'c'], undefined, undefined],
+        [2, ['12" screen', 'x', 'y'], [1], undefined],
+        [3, ['say "hi" now', '2', '3'], [1], undefined],
+        [4, ['4', '5', '6'], undefined, undefined],
+      ]);
+    });
+
+    it('reads a quoted field after trimmed blanks as quoted', () => {
+      const [, row] = lenient('a,b\n1, "x, y"\n');
+      expect(row).toMatchObject({ values: ['1', 'x, y'], leniency: { trimmed: [2] } });
+    });
+
+    it('keeps short and long rows as they are (the mapper decides)', () => {
+      const records = lenient('a,b,c\n1\n1,2,3,4\n');
+      expect(records.map((r) => r.values)).toEqual([['a', 'b', 'c'], ['1'], ['1', '2', '3', '4']]);
+    });
+
+    it('still rejects a quote never closed, on the line it opens', () => {
+      const records = lenient('a,b\n"open,1\n2,3\n');
+      expect(records[1]).toMatchObject({ line: 2, errorCode: RowErrorCode.MALFORMED_ROW });
+    });
+
+    it('gives the same records however the text is cut into chunks', () => {
+      const text = ' id, name\r\n1, "a ""b"" c"\r\n\r\n2,x"y\r\n3,"p"q",z\r\n   \r\n4, last';
+      const whole = lenient(text);
+      expect(whole.map((r) => r.line)).toEqual([1, 2, 4, 5, 7]);
+      expect(whole[3].values).toEqual(['3', 'p"q', 'z']);
+      for (const size of [1, 2, 3, 5, 7]) {
+        const pieces = Array.from({ length: Math.ceil(text.length / size) }, () => size);
+        expect(lenient(text, pieces)).toEqual(whole);
+      }
+    });
+
+    it('is strict without the option: a stray quote is a malformed row', () => {
+      const records = parseAll('a,b\n12" screen,x\n"a"b,1\nok,1\n');
+      expect(records.map((r) => [r.line, r.errorCode ?? 'ok'])).toEqual([
+        [1, 'ok'],
+        [2, RowErrorCode.MALFORMED_ROW],
+        [3, RowErrorCode.MALFORMED_ROW],
+        [4, 'ok'],
+      ]);
+    });
+  });
 });

@@ -12,6 +12,12 @@ export interface CsvReadOptions {
   maxColumns?: number;
   /** Longest value (default 64 KiB of text). */
   maxCellBytes?: number;
+  /**
+   * Read as Flexprice does (Go's encoding/csv with LazyQuotes and TrimLeadingSpace): stray quotes
+   * are characters and leading blanks are trimmed, each noted in `CsvRecord.leniency`. Default
+   * false: a stray quote is a row error and cells are kept as written.
+   */
+  lenient?: boolean;
 }
 
 /**
@@ -23,11 +29,14 @@ export async function* readCsvBatches(
   stream: Readable,
   opts: CsvReadOptions = {},
 ): AsyncGenerator<CsvRecord[]> {
-  const parser = new CsvTextParser({
-    ...(opts.maxRowBytes !== undefined && { maxRowChars: opts.maxRowBytes }),
-    ...(opts.maxColumns !== undefined && { maxColumns: opts.maxColumns }),
-    ...(opts.maxCellBytes !== undefined && { maxCellChars: opts.maxCellBytes }),
-  });
+  const parser = new CsvTextParser(
+    {
+      ...(opts.maxRowBytes !== undefined && { maxRowChars: opts.maxRowBytes }),
+      ...(opts.maxColumns !== undefined && { maxColumns: opts.maxColumns }),
+      ...(opts.maxCellBytes !== undefined && { maxCellChars: opts.maxCellBytes }),
+    },
+    { lenient: opts.lenient ?? false },
+  );
   for await (const { text, last } of readTextChunks(stream, 'CSV', opts.signal)) {
     const records = parser.push(text, last);
     if (records.length > 0) yield records;

@@ -37,4 +37,16 @@ export class ApiKeyEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   revoked_at: Date | null;
+
+  /** After it the key is refused (null: never). */
+  @Column({ type: 'timestamptz', nullable: true })
+  expires_at: Date | null;
+
+  /** When the key last authenticated a request, to the minute. */
+  @Column({ type: 'timestamptz', nullable: true })
+  last_used_at: Date | null;
+
+  /** Flexprice's secret type: `private_key` or `publishable_key` (read only). */
+  @Column({ type: 'text', default: 'private_key' })
+  key_type: string;
 }

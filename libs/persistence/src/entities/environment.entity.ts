@@ -11,6 +11,13 @@ export class EnvironmentEntity {
   @Column({ type: 'text' })
   name: string;
 
+  /** Flexprice's environment type (`development`, `production`, …), as given. */
+  @Column({ type: 'text', default: 'development' })
+  type: string;
+
   @Column({ type: 'timestamptz', default: () => 'now()' })
   created_at: Date;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  updated_at: Date;
 }

@@ -2,6 +2,7 @@ import { Initial1795900000000 } from './1795900000000-initial';
 import { EntityTables1795900000100 } from './1795900000100-entity-tables';
 import { TaskSweeper1795900000300 } from './1795900000300-task-sweeper';
 import { TaskCheckpoints1795900000400 } from './1795900000400-task-checkpoints';
+import { RowWarnings1795900001000 } from './1795900001000-row-warnings';
 import { ScheduledExports1795900002000 } from './1795900002000-scheduled-exports';
 
 /** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
@@ -10,5 +11,6 @@ export const PERSISTENCE_MIGRATIONS = [
   EntityTables1795900000100,
   TaskSweeper1795900000300,
   TaskCheckpoints1795900000400,
+  RowWarnings1795900001000,
   ScheduledExports1795900002000,
 ];

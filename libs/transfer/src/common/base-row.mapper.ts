@@ -1,4 +1,4 @@
-import { type RowError, RowErrorCode } from '@ferry/contracts';
+import { type RowError, type RowErrorCode } from '@ferry/contracts';
 
 import { type CompiledRowMapper } from '../entity-definition';
 import { CellReader } from './cell.reader';
@@ -18,11 +18,13 @@ export function refusedRecord(origin: RowOrigin, code: RowErrorCode, message: st
 }
 
 /**
- * The shared half of every entity's row mapping: the cell-count check, typed cell reads, and one
- * catch per row turning a RowProblem into a RowError with the row's original cells.
+ * The shared half of every entity's row mapping: typed cell reads, the warnings of ignored cells,
+ * and one catch per row turning a RowProblem into a RowError with the row's original cells. A row
+ * may be shorter than the header (docs/FORMATS.md §1): its missing cells read as absent columns.
  */
 export abstract class BaseRowMapper<R> implements CompiledRowMapper<R> {
   protected readonly cells = new CellReader();
+  private warnings: string[] | null = null;
 
   constructor(
     protected readonly header: readonly string[],
@@ -30,14 +32,7 @@ export abstract class BaseRowMapper<R> implements CompiledRowMapper<R> {
   ) {}
 
   map(values: string[], line: number): R | RowError {
-    if (values.length !== this.header.length) {
-      return {
-        row_number: line,
-        code: RowErrorCode.MALFORMED_ROW,
-        message: `the row has ${values.length} cells but the header has ${this.header.length} columns`,
-        raw: rawCells(this.header, values),
-      };
-    }
+    this.warnings = null;
     try {
       return this.read(this.cells.at(values), { line, header: this.header, cells: values });
     } catch (err) {
@@ -49,6 +44,17 @@ export abstract class BaseRowMapper<R> implements CompiledRowMapper<R> {
         raw: rawCells(this.header, values),
       };
     }
+  }
+
+  takeWarnings(): string[] | null {
+    const w = this.warnings;
+    this.warnings = null;
+    return w;
+  }
+
+  /** Notes a cell the row's rules ignore (docs/FORMATS.md §2): a warning, not a row error. */
+  protected warn(message: string): void {
+    (this.warnings ??= []).push(message);
   }
 
   protected abstract read(cells: CellReader, origin: RowOrigin): R;

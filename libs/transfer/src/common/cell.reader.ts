@@ -10,6 +10,9 @@ import { unescapeFormulaCell } from '@ferry/files';
 import { invalid, required, RowProblem, show } from './row-problem';
 
 const DECIMAL = /^\d{1,20}(\.\d{1,12})?$/;
+/** What Go's decimal parser also takes (docs/FORMATS.md §2): `.5`, `5.`, `+5`, `1e3`. */
+const LOOSE_DECIMAL = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const INTEGER = /^\d{1,10}$/;
 
 /** True for an empty cell or one of spaces only (a char check before any trim on the common path). */
@@ -30,9 +33,12 @@ export class CellReader {
     return this;
   }
 
-  /** The trimmed-of-formula-guard cell, '' when blank, null when the column is absent. */
+  /**
+   * The trimmed-of-formula-guard cell, '' when blank, null when the column is absent (from the
+   * header, or from a row shorter than it).
+   */
   raw(index: number): string | null {
-    if (index < 0) return null;
+    if (index < 0 || index >= this.values.length) return null;
     const v = unescapeFormulaCell(this.values[index]);
     return isBlank(v) ? '' : v;
   }
@@ -81,10 +87,14 @@ export class CellReader {
     return n;
   }
 
-  /** An RFC 3339 time with a zone, normalised (`T`, `Z`), checked to be a real date. */
+  /**
+   * An RFC 3339 time with a zone, normalised (`T`, `Z`), checked to be a real date; a date alone
+   * (`2024-01-31`) is midnight UTC, as Flexprice reads it (docs/FORMATS.md §2).
+   */
   time(column: string, index: number): string | null {
-    const v = this.raw(index);
-    if (v === null || v === '') return null;
+    const raw = this.raw(index);
+    if (raw === null || raw === '') return null;
+    const v = DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw;
     const problem = checkRfc3339(v);
     if (problem !== TimestampProblem.None)
       throw invalid(describeTimestampProblem(column, v, problem));
@@ -92,11 +102,35 @@ export class CellReader {
   }
 }
 
-export function checkDecimal(column: string, v: string): string {
+export function checkDecimal(column: string, text: string): string {
+  const v = DECIMAL.test(text) ? text : (plainDecimal(text) ?? text);
   if (!DECIMAL.test(v)) {
     throw invalid(
-      `${column} ${show(v)} is not a decimal number such as 12.50 (digits, an optional point, no sign or exponent)`,
+      `${column} ${show(text)} is not a decimal number such as 12.50 (at most 20 digits before the point and 12 after, not negative)`,
     );
   }
   return v;
+}
+
+/**
+ * A decimal in one of the looser forms as plain digits (`.5` → `0.5`, `+5` → `5`, `1e3` →
+ * `1000`, `1.50e-1` → `0.150`), exactly (no floating point), or null when it is none of them.
+ */
+function plainDecimal(text: string): string | null {
+  const m = LOOSE_DECIMAL.exec(text);
+  if (!m) return null;
+  const intPart = m[1];
+  const frac = m[2] ?? '';
+  if (intPart === '' && frac === '') return null;
+  const exp = m[3] === undefined ? 0 : Number(m[3]);
+  let digits = intPart + frac;
+  let point = intPart.length + exp;
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits += '0'.repeat(point - digits.length);
+  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const fraction = digits.slice(point);
+  return fraction === '' ? whole : `${whole}.${fraction}`;
 }

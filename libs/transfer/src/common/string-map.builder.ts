@@ -14,8 +14,9 @@ export interface StringMapChange {
 
 /**
  * Builds a string map (metadata) from `<prefix><key>` cells and a JSON-object cell; the JSON
- * wins on a shared key (docs/FORMATS.md §2). A blank `metadata.<key>` cell removes that key; numbers and
- * booleans in the JSON become their text; nested objects are refused (metadata is flat).
+ * wins on a shared key (docs/FORMATS.md §2). A blank `metadata.<key>` cell sets "" (a `null` in
+ * the JSON removes the key); numbers and booleans in the JSON become their text; nested objects
+ * are refused (metadata is flat).
  */
 export function buildStringMap(
   column: string,
@@ -27,9 +28,8 @@ export function buildStringMap(
   const remove: string[] = [];
   for (let k = 0; k < keys.length; k++) {
     const v = cells[k];
-    if (v === null) continue;
-    if (v === '') remove.push(keys[k]);
-    else set[keys[k]] = checkValue(`${column}.${keys[k]}`, v);
+    // A blank cell is the empty string, as Flexprice stores it (docs/FORMATS.md §2).
+    if (v !== null) set[keys[k]] = checkValue(`${column}.${keys[k]}`, v);
   }
   if (json !== null && json !== '') {
     if (json.length > STRING_MAP_LIMITS.json) {

@@ -171,6 +171,12 @@ export class ExportRunner {
         file_size: result.size,
         content_type: format.contentType,
         compression: selection.gzip ? 'gzip' : 'none',
+        // Flexprice's names for the same facts (docs/API.md §1): the window the file covers (null
+        // when unbounded) and when it was written.
+        file_size_bytes: result.size,
+        start_time: selection.startTime,
+        end_time: selection.endTime,
+        completed_at: new Date().toISOString(),
       },
     });
     this.logger.log(

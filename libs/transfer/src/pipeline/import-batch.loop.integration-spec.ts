@@ -53,7 +53,7 @@ describe('ImportBatchLoop (PostgreSQL, NATS, loopback HTTP)', () => {
         task_id: task.task_id,
       });
       expect(byId.get(derived)).toEqual(
-        expect.objectContaining({ event_name: 'login', source: null, properties: {} }),
+        expect.objectContaining({ event_name: 'login', source: null, properties: { plan: '' } }),
       );
       expect(byId.get('evt-247')).toEqual(
         expect.objectContaining({ event_name: 'bulk', ts: '2024-03-01T00:00:00' }),
@@ -78,7 +78,14 @@ describe('ImportBatchLoop (PostgreSQL, NATS, loopback HTTP)', () => {
           task_id: task.task_id,
           counters: counters(250, 250, 0, 250),
           error_summary: null,
-          metadata: { ignored_columns: ['extra'], duplicates: 0 },
+          metadata: {
+            ignored_columns: ['extra'],
+            duplicates: 0,
+            warnings: 0,
+            created: 250,
+            updated: 0,
+            unchanged: 0,
+          },
         }),
       );
       expect(requestsFor(task)).toBe(1);
@@ -185,7 +192,7 @@ describe('ImportBatchLoop (PostgreSQL, NATS, loopback HTTP)', () => {
         'api_call,c3,yesterday,x', // 6: bad timestamp
         '', // 7: a blank line is no record
         'api_call,c4,2024-01-01T00:00:00Z,x', // 8: fine
-        'api_call,c5', // 9: too few cells
+        'api_call,c5', // 9: too few cells: read as blank, with a warning (docs/FORMATS.md §1)
         'api_call,,2024-01-01T00:00:00Z,"quoted, ok"', // 10: external_customer_id missing
       ].join('\r\n');
       const task = await newTask(csv);
@@ -199,8 +206,17 @@ describe('ImportBatchLoop (PostgreSQL, NATS, loopback HTTP)', () => {
       expect(errors.map((e) => [Number(e.row_number), e.error_code])).toEqual([
         [5, 'required'],
         [6, 'invalid_value'],
-        [9, 'malformed_row'],
         [10, 'required'],
+      ]);
+      const warned: Array<{ row_number: string; warning_message: string }> = await h.db.ds.query(
+        'SELECT row_number, warning_message FROM task_row_warnings WHERE task_id = $1',
+        [task.task_id],
+      );
+      expect(warned.map((w) => [Number(w.row_number), w.warning_message])).toEqual([
+        [
+          9,
+          'the row has 2 cells but the header has 4 columns: timestamp, properties.note read as absent',
+        ],
       ]);
       expect(errors[1].raw).toEqual({
         event_name: 'api_call',
@@ -208,15 +224,16 @@ describe('ImportBatchLoop (PostgreSQL, NATS, loopback HTTP)', () => {
         timestamp: 'yesterday',
         'properties.note': 'x',
       });
-      expect(await eventCount(task)).toBe(2);
+      expect(await eventCount(task)).toBe(3);
 
       const events = await statusEvents(task.task_id);
       expectMonotonic(events);
       const done = events.at(-1);
       expect(done?.kind).toBe('completed');
-      expect(done?.counters).toEqual(counters(6, 2, 4, 6));
+      expect(done?.counters).toEqual(counters(6, 3, 3, 6));
+      expect(done?.metadata).toMatchObject({ warnings: 1, created: 3, updated: 0, unchanged: 0 });
       expect(done?.error_summary).toMatch(
-        /^row 5: event_name is required; row 6: timestamp "yesterday" is not an RFC 3339 time [^;]+; row 9: [^;]+; row 10: external_customer_id is required$/,
+        /^row 5: event_name is required; row 6: timestamp "yesterday" is not an RFC 3339 time [^;]+; row 10: external_customer_id is required$/,
       );
     });
 

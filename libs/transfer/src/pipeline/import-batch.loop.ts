@@ -3,11 +3,13 @@ import { Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { type DataSource } from 'typeorm';
 
-import { type RowError, type TaskCreatedEvent } from '@ferry/contracts';
+import { type RowError, type RowWarning, type TaskCreatedEvent } from '@ferry/contracts';
 import {
   type Checkpoint,
   type CheckpointRepository,
+  type ImportFigures,
   type TaskRowErrorRepository,
+  type TaskRowWarningRepository,
   type TaskStateRepository,
 } from '@ferry/persistence';
 import { metrics, withSpan } from '@ferry/telemetry';
@@ -41,6 +43,7 @@ export interface BatchLoopStores {
   tasks: TaskStateRepository;
   checkpoints: CheckpointRepository;
   rowErrors: TaskRowErrorRepository;
+  warnings: TaskRowWarningRepository;
 }
 
 /** One delivery's import, once its file is open and its records map. */
@@ -77,6 +80,8 @@ export class ImportBatchLoop {
   /** A lower bound of `cp.failed`, known before the commit. */
   private rejected: number;
   private overBudget = false;
+  /** Warned rows and the rows' outcome so far, as the last committed batch counted them. */
+  private figures: ImportFigures | null = null;
 
   constructor(
     private readonly stores: BatchLoopStores,
@@ -106,6 +111,8 @@ export class ImportBatchLoop {
     try {
       // The reader's batches (one per ~64 KB of text) are walked synchronously: no promise per
       // record. Submitting waits while every writer is busy: memory holds writers + 1 batches.
+      const head = this.job.mapping.headerWarning;
+      if (head && this.start.nextRecord === 0) this.batch.warnings.push(head);
       for (const rec of pending) if (this.add(rec)) await this.submit(false);
       for await (const recs of batches) {
         for (const rec of recs) if (this.add(rec)) await this.submit(false);
@@ -134,6 +141,7 @@ export class ImportBatchLoop {
       this.batch.errors.push(mapped);
       if (budget.exceededBy(++this.rejected)) this.overBudget = true;
     } else this.batch.records.push(mapped);
+    if (mapping.warning !== null) this.batch.warnings.push(mapping.warning);
     for (const v of rec.values) this.chars += v.length;
     const size = this.batch.records.length + this.batch.errors.length;
     return (
@@ -169,10 +177,16 @@ export class ImportBatchLoop {
   /** In the same transaction, once every earlier batch has committed: what makes it count. */
   private async finish(client: PoolClient, b: PendingBatch, written: BatchWriteResult) {
     const { task, mapping } = this.job;
-    const { checkpoints, rowErrors } = this.stores;
+    const { checkpoints, rowErrors, warnings } = this.stores;
     const cp = this.cp;
-    const errors = written.rowErrors.length ? b.errors.concat(written.rowErrors) : b.errors;
+    const errors = written.rowErrors.length ? inRowOrder(b.errors, written.rowErrors) : b.errors;
     await rowErrors.insert(client, task.task_id, cp.part, errors);
+    const outcome = written.outcome ?? {
+      created: written.written,
+      updated: 0,
+      unchanged: written.duplicates,
+    };
+    b.figures = await warnings.record(client, task.task_id, cp.part, b.warnings, outcome);
     await mapping.saveColumns((columns) =>
       checkpoints.saveColumns(client, task.task_id, cp.part, columns),
     );
@@ -196,7 +210,8 @@ export class ImportBatchLoop {
       if (n > 0) metrics.rows.inc({ entity_type: task.entity_type, outcome: name }, n);
     }
     budget.check(this.cp.failed);
-    const metadata = { ignored_columns: mapping.ignoredColumns };
+    this.figures = b.figures ?? this.figures;
+    const metadata = { ignored_columns: mapping.ignoredColumns, ...this.figures };
     const status = this.stores.status;
     if (b.final) await status.publish(task.task_id, news('completed', this.cp, metadata));
     else await status.publishProgress(task.task_id, news('progress', this.cp, metadata));
@@ -207,6 +222,10 @@ export class ImportBatchLoop {
 interface PendingBatch {
   records: unknown[];
   errors: RowError[];
+  /** Rows read with a leniency (docs/FORMATS.md §1), stored apart from the rejected ones. */
+  warnings: RowWarning[];
+  /** The task's warned rows and outcome once this batch is in. */
+  figures: ImportFigures | null;
   final: boolean;
   outcome: { ok: number; rejected: number; duplicate: number };
   /** Ends the batch-write latency timer (started when the batch starts writing). */
@@ -217,10 +236,29 @@ function newBatch(): PendingBatch {
   return {
     records: [],
     errors: [],
+    warnings: [],
+    figures: null,
     final: false,
     outcome: { ok: 0, rejected: 0, duplicate: 0 },
     timer: () => undefined,
   };
+}
+
+/**
+ * The mapper's row errors and the ones the database stage found, merged by line, so
+ * `error_summary` lists a batch's rejected rows in file order (both lists are in file order).
+ */
+function inRowOrder(mapped: RowError[], refused: RowError[]): RowError[] {
+  const out: RowError[] = [];
+  let i = 0;
+  let j = 0;
+  const sorted = refused.slice().sort((a, b) => a.row_number - b.row_number);
+  while (i < mapped.length || j < sorted.length) {
+    if (j >= sorted.length || (i < mapped.length && mapped[i].row_number <= sorted[j].row_number))
+      out.push(mapped[i++]);
+    else out.push(sorted[j++]);
+  }
+  return out;
 }
 
 export function isRowError(value: unknown): value is RowError {

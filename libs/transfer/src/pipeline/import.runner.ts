@@ -1,11 +1,12 @@
 import { type DataSource } from 'typeorm';
 
-import { type EntityType, FerryError, type TaskCreatedEvent } from '@ferry/contracts';
+import { type EntityType, FerryError, parseStrict, type TaskCreatedEvent } from '@ferry/contracts';
 import { type ObjectStorages } from '@ferry/files';
 import {
   type Checkpoint,
   CheckpointRepository,
   TaskRowErrorRepository,
+  TaskRowWarningRepository,
   TaskStateRepository,
   withClient,
 } from '@ferry/persistence';
@@ -59,6 +60,7 @@ export class ImportRunner {
       tasks: new TaskStateRepository(ds),
       checkpoints: new CheckpointRepository(),
       rowErrors: new TaskRowErrorRepository(ds),
+      warnings: new TaskRowWarningRepository(ds),
     };
   }
 
@@ -120,7 +122,11 @@ export class ImportRunner {
         seq: cp.seq,
         counters: counters(cp),
       });
-      batches = readRecordBatches(source, task.file_type, control.signal, this.settings.records);
+      const strict = parseStrict(task.metadata);
+      batches = readRecordBatches(source, task.file_type, control.signal, {
+        ...this.settings.records,
+        strict,
+      });
       const saved =
         cp.nextRecord > 0
           ? await withClient(this.ds, (c) => checkpoints.savedColumns(c, task.task_id, cp.part))
@@ -131,6 +137,7 @@ export class ImportRunner {
         task.file_type,
         batches,
         saved,
+        strict,
       );
       const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
       const job = { task, scope, definition, mapping, budget, settings: this.settings };

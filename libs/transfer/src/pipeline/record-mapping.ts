@@ -1,7 +1,13 @@
 import { type Readable } from 'stream';
 
-import { FerryError, FileType, type RowError, RowErrorCode } from '@ferry/contracts';
-import { type CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
+import {
+  FerryError,
+  FileType,
+  type RowError,
+  RowErrorCode,
+  type RowWarning,
+} from '@ferry/contracts';
+import { type CsvLeniency, type CsvRecord, readCsvBatches, readJsonBatches } from '@ferry/files';
 
 import { rawCells } from '../common/raw-cells';
 import type { CompiledRowMapper, EntityImportDefinition, ImportScope } from '../entity-definition';
@@ -26,6 +32,8 @@ export interface RecordLimits {
   maxCellBytes?: number;
   /** FERRY_MAX_JSON_DEPTH: nesting of a JSON element. */
   maxJsonDepth?: number;
+  /** `metadata.strict`: read a CSV strictly instead of as Flexprice does (docs/FORMATS.md §1). */
+  strict?: boolean;
 }
 
 /** A file's records in the batches the reader parsed them in (one per ~64 KB of text). */
@@ -35,7 +43,7 @@ export function readRecordBatches(
   signal: AbortSignal,
   limits: RecordLimits = {},
 ): AsyncGenerator<SourceRecord[]> {
-  const { maxRowBytes, maxColumns, maxCellBytes, maxJsonDepth } = limits;
+  const { maxRowBytes, maxColumns, maxCellBytes, maxJsonDepth, strict } = limits;
   return fileType === FileType.JSON
     ? readJsonBatches(stream, {
         signal,
@@ -44,7 +52,13 @@ export function readRecordBatches(
         maxCellBytes,
         maxDepth: maxJsonDepth,
       })
-    : readCsvBatches(stream, { signal, maxRowBytes, maxColumns, maxCellBytes });
+    : readCsvBatches(stream, {
+        signal,
+        maxRowBytes,
+        maxColumns,
+        maxCellBytes,
+        lenient: strict !== true,
+      });
 }
 
 /**
@@ -60,11 +74,16 @@ export class RecordMapping {
   private readonly ignored = new Set<string>();
   readonly columns: string[] = [];
   private columnsChanged = false;
+  /** The warning of the record `map` last read, or null: the caller takes it after each call. */
+  warning: RowWarning | null = null;
+  /** The header's own warning (trimmed names), line 1; reported once, by the first delivery. */
+  headerWarning: RowWarning | null = null;
 
   private constructor(
     private readonly definition: EntityImportDefinition<unknown>,
     private readonly scope: ImportScope,
     private readonly csv: { header: string[]; mapper: CompiledRowMapper<unknown> } | null,
+    private readonly strict = false,
   ) {
     if (csv) {
       this.addColumns(csv.header);
@@ -82,6 +101,7 @@ export class RecordMapping {
     fileType: FileType,
     batches: AsyncGenerator<SourceRecord[]>,
     savedColumns: readonly string[] = [],
+    strict = false,
   ): Promise<{ mapping: RecordMapping; pending: SourceRecord[] }> {
     if (fileType === FileType.JSON) {
       const mapping = new RecordMapping(definition, scope, null);
@@ -103,10 +123,16 @@ export class RecordMapping {
     if (head.error) {
       throw FerryError.validation(`the header row is not valid CSV: ${head.error}`);
     }
-    const mapping = new RecordMapping(definition, scope, {
-      header,
-      mapper: definition.compile(header, scope),
-    });
+    const mapping = new RecordMapping(
+      definition,
+      scope,
+      { header, mapper: definition.compile(header, scope) },
+      strict,
+    );
+    if (head.leniency) {
+      const message = leniencyParts(header, head.leniency).join('; ');
+      mapping.headerWarning = { row_number: head.line, message, raw: rawCells(header, header) };
+    }
     return { mapping, pending: first.value.slice(1) };
   }
 
@@ -127,6 +153,7 @@ export class RecordMapping {
 
   map(rec: SourceRecord): unknown {
     const header = rec.keys ?? this.csv?.header ?? [];
+    this.warning = null;
     if (rec.error) {
       return {
         row_number: rec.line,
@@ -135,7 +162,7 @@ export class RecordMapping {
         raw: rawCells(header, rec.values),
       } satisfies RowError;
     }
-    if (this.csv) return this.csv.mapper.map(rec.values, rec.line);
+    if (this.csv) return this.mapCsv(this.csv, rec);
     const entry = this.jsonMapper(header);
     if ('missing' in entry) {
       const m = entry.missing;
@@ -146,7 +173,54 @@ export class RecordMapping {
         raw: rawCells(header, rec.values),
       } satisfies RowError;
     }
-    return entry.map(rec.values, rec.line);
+    const mapped = entry.map(rec.values, rec.line);
+    const ignored = entry.takeWarnings?.();
+    if (ignored) {
+      const raw = rawCells(header, rec.values);
+      this.warning = { row_number: rec.line, message: ignored.join('; '), raw };
+    }
+    return mapped;
+  }
+
+  /**
+   * A CSV record: read as Flexprice reads it unless strict (docs/FORMATS.md §1). A short row lacks
+   * its trailing cells (absent, not blank), a long row's extra cells are dropped; each leniency of
+   * the row, the mapper's ignored cells too, becomes one warning naming the columns.
+   */
+  private mapCsv(
+    csv: { header: string[]; mapper: CompiledRowMapper<unknown> },
+    rec: SourceRecord,
+  ): unknown {
+    const { header, mapper } = csv;
+    let values = rec.values;
+    let parts: string[] | null = rec.leniency ? leniencyParts(header, rec.leniency) : null;
+    if (values.length !== header.length) {
+      const counts = `the row has ${values.length} cells but the header has ${header.length} columns`;
+      if (this.strict) {
+        return {
+          row_number: rec.line,
+          code: RowErrorCode.MALFORMED_ROW,
+          message: counts,
+          raw: rawCells(header, values),
+        } satisfies RowError;
+      }
+      (parts ??= []).push(
+        values.length < header.length
+          ? `${counts}: ${list(header.slice(values.length))} read as absent`
+          : `${counts}: the ${values.length - header.length} extra cells are ignored`,
+      );
+      if (values.length > header.length) values = values.slice(0, header.length);
+    }
+    const mapped = mapper.map(values, rec.line);
+    const ignored = mapper.takeWarnings?.();
+    if (ignored) (parts ??= []).push(...ignored);
+    if (parts)
+      this.warning = {
+        row_number: rec.line,
+        message: parts.join('; '),
+        raw: rawCells(header, values),
+      };
+    return mapped;
   }
 
   /**
@@ -186,4 +260,21 @@ export class RecordMapping {
       this.columnsChanged = true;
     }
   }
+}
+
+/** The sentences of a record's read leniencies, naming the columns by the header. */
+function leniencyParts(header: readonly string[], l: CsvLeniency): string[] {
+  const name = (c: number): string => header[c - 1] || `column ${c}`;
+  const parts: string[] = [];
+  if (l.trimmed.length > 0) parts.push(`leading blanks trimmed from ${list(l.trimmed.map(name))}`);
+  if (l.strayQuotes.length > 0) {
+    parts.push(`a stray quote in ${list(l.strayQuotes.map(name))} read as a character`);
+  }
+  return parts;
+}
+
+/** Column names for a message: the first five, then how many more. */
+function list(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

@@ -38,6 +38,13 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       written: 1,
       duplicates: 0,
       rowErrors: [],
+      outcome: { created: 1, updated: 0, unchanged: 0 },
+    });
+    // The same row again changes nothing (an identical re-run is a no-op).
+    expect((await h.write(customersImport, s, first)).outcome).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
     });
     const later = h.records(customersImport, scopeFor('env_a'), [
       { external_id: 'c1', name: 'Uno', address_city: '', 'metadata.a': '', 'metadata.c': '3' },
@@ -49,7 +56,8 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       email: 'one@x.test',
       address_city: null,
     });
-    expect((await get('env_a', 'c1')).metadata).toEqual({ b: '2', c: '3' });
+    // A blank metadata.<key> cell is stored as "", as Flexprice stores it (docs/FORMATS.md §2).
+    expect((await get('env_a', 'c1')).metadata).toEqual({ a: '', b: '2', c: '3' });
   });
 
   it('folds rows repeating an external_id in one batch in file order, whatever columns each has', async () => {
@@ -131,7 +139,7 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       email: 'old@x.test',
       address_city: null,
     });
-    expect((await get('env_e', 'm2')).metadata).toEqual({ j: '2' });
+    expect((await get('env_e', 'm2')).metadata).toEqual({ j: '2', k: '' });
     expect(await get('env_e', 'm3')).toMatchObject({
       name: 'N3',
       email: 'old@x.test',
@@ -139,7 +147,7 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
     });
     expect((await get('env_e', 'm3')).metadata).toEqual({ k: '1', j: '3' });
     expect(await get('env_e', 'm4')).toMatchObject({ name: 'N4', email: null });
-    expect((await get('env_e', 'm4')).metadata).toEqual({});
+    expect((await get('env_e', 'm4')).metadata).toEqual({ k: '' });
   });
 
   it('keeps environments apart: the same external_id is two customers', async () => {

@@ -22,23 +22,32 @@ const STAGE_DDL =
  * (blank clears); metadata merges, minus the keys the row removes.
  */
 function upsertSql(present: number, removes: boolean): string {
-  const set = ['name = excluded.name'];
+  const columns = ['name'];
+  const values = ['excluded.name'];
   CUSTOMER_FIELDS.forEach((f, bit) => {
-    if (present & (1 << bit)) set.push(`${f} = excluded.${f}`);
+    if (present & (1 << bit)) {
+      columns.push(f);
+      values.push(`excluded.${f}`);
+    }
   });
   if (present & METADATA_BIT) {
-    set.push(
+    columns.push('metadata');
+    values.push(
       removes
-        ? `metadata = (c.metadata || excluded.metadata) - ARRAY(SELECT jsonb_array_elements_text(r.metadata_remove) FROM ${STAGE} r WHERE r.external_id = excluded.external_id)`
-        : 'metadata = c.metadata || excluded.metadata',
+        ? `(c.metadata || excluded.metadata) - ARRAY(SELECT jsonb_array_elements_text(r.metadata_remove) FROM ${STAGE} r WHERE r.external_id = excluded.external_id)`
+        : 'c.metadata || excluded.metadata',
     );
   }
+  const set = columns.map((c, i) => `${c} = ${values[i]}`);
+  // A row that would change nothing is not written (an identical re-run is a no-op: unchanged).
+  const changes = `(${columns.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${values.join(', ')})`;
   return `INSERT INTO customers AS c (id, tenant_id, environment_id, external_id, name, ${FIELD_LIST}, metadata, task_id)
     SELECT s.id, $2, $1, s.external_id, s.name, ${CUSTOMER_FIELDS.map((f) => `s.${f}`).join(', ')}, s.metadata_set, $3
     FROM ${STAGE} s WHERE s.grp = $4
     ON CONFLICT (environment_id, external_id) DO UPDATE SET ${set.join(', ')},
       task_id = excluded.task_id, updated_at = now()
-    WHERE c.tenant_id = $2`;
+    WHERE c.tenant_id = $2 AND ${changes}
+    RETURNING (xmax = 0) AS created`;
 }
 
 const statements = new Map<number, string>();
@@ -95,14 +104,21 @@ export async function writeCustomerBatch(
   const groups = new Set<number>();
   for (const r of byKey.values()) groups.add(groupOf(r));
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
+  let created = 0;
+  let changed = 0;
   for (const group of groups) {
-    await client.query(upsertFor(group), [
+    const { rows } = await client.query<{ created: boolean }>(upsertFor(group), [
       scope.environmentId,
       scope.tenantId,
       scope.taskId,
       group,
     ]);
+    for (const r of rows) if (r.created) created++;
+    changed += rows.length;
   }
   result.written = records.length;
+  // Rows folded into a later one of the same external_id were applied too: updated.
+  const updated = changed - created + (records.length - byKey.size);
+  result.outcome = { created, updated, unchanged: byKey.size - changed };
   return result;
 }

@@ -62,6 +62,16 @@ export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
     return new CustomerRowMapper(header.slice(), resolveCustomerColumns(header), scope);
   }
 
+  /** A short row's columns (docs/FORMATS.md §1): its missing trailing cells keep their field. */
+  private presentIn(origin: RowOrigin): number {
+    let present = this.present;
+    const n = origin.cells.length;
+    CUSTOMER_FIELDS.forEach((f, bit) => {
+      if (this.columns.index[f] >= n) present &= ~(1 << bit);
+    });
+    return present;
+  }
+
   protected read(c: CellReader, origin: RowOrigin): CustomerRecord {
     const at = this.columns.index;
     const externalId = c.requiredText('external_id', at.external_id, CUSTOMER_LIMITS.external_id);
@@ -87,7 +97,7 @@ export class CustomerRowMapper extends BaseRowMapper<CustomerRecord> {
       externalId,
       name,
       fields,
-      present: this.present,
+      present: origin.cells.length < this.header.length ? this.presentIn(origin) : this.present,
       metadataSet: metadata.set,
       metadataRemove: metadata.remove,
       origin,

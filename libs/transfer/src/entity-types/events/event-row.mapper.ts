@@ -63,15 +63,9 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     return new EventRowMapper(header.slice(), resolveEventColumns(header), scope);
   }
 
-  map(values: string[], line: number): EventRecord | RowError {
-    if (values.length !== this.header.length) {
-      return this.error(
-        values,
-        line,
-        RowErrorCode.MALFORMED_ROW,
-        `the row has ${values.length} cells but the header has ${this.header.length} columns`,
-      );
-    }
+  map(cells: string[], line: number): EventRecord | RowError {
+    // A short row (docs/FORMATS.md §1): an event has no upsert, so an absent cell is a blank one.
+    const values = cells.length < this.header.length ? padded(cells, this.header.length) : cells;
     const at = this.columns.index;
 
     const eventName = unescapeFormulaCell(values[at.event_name]);
@@ -164,7 +158,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     let fromColumns: Record<string, string> | null = null;
     for (let k = 0; k < propertyIndexes.length; k++) {
       const v = unescapeFormulaCell(values[propertyIndexes[k]]);
-      if (v.length === 0) continue; // a blank cell: this event lacks that property
+      // A blank cell is the empty string, as Flexprice stores it (docs/FORMATS.md §2).
       const problem = textProblem(v, EVENT_LIMITS.propertyValue);
       if (problem !== Text.Ok) {
         return this.textError(
@@ -250,4 +244,10 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   private error(values: string[], line: number, code: RowErrorCode, message: string): RowError {
     return { row_number: line, code, message, raw: rawCells(this.header, values) };
   }
+}
+
+function padded(values: readonly string[], length: number): string[] {
+  const out = values.slice();
+  while (out.length < length) out.push('');
+  return out;
 }

@@ -140,12 +140,6 @@ describe('FEATURES row mapping', () => {
       /lookup_key/,
     ],
     [
-      'meter columns on a boolean feature',
-      { ...flag, event_name: 'x' },
-      RowErrorCode.INVALID_VALUE,
-      /event_name "x" applies only to metered/,
-    ],
-    [
       'metered without meter_name',
       { ...metered, meter_name: '' },
       RowErrorCode.REQUIRED,
@@ -200,18 +194,6 @@ describe('FEATURES row mapping', () => {
       /aggregation_multiplier "-2"/,
     ],
     [
-      'a multiplier on SUM',
-      { ...metered, aggregation_multiplier: '2' },
-      RowErrorCode.INVALID_VALUE,
-      /only to SUM_WITH_MULTIPLIER/,
-    ],
-    [
-      'a bucket on COUNT',
-      { ...metered, aggregation_type: 'COUNT', aggregation_bucket_size: 'DAY' },
-      RowErrorCode.INVALID_VALUE,
-      /MAX or SUM only|only to MAX or SUM/,
-    ],
-    [
       'an unknown bucket',
       { ...metered, aggregation_bucket_size: '2HOUR' },
       RowErrorCode.INVALID_VALUE,
@@ -237,5 +219,52 @@ describe('FEATURES row mapping', () => {
     ['a'.repeat(300), 'a'.repeat(255)],
   ])('makes lookup_key %s → %s', (name, key) => {
     expect(lookupKeyFromName(name)).toBe(key);
+  });
+
+  describe('cells that do not apply, ignored with a warning as Flexprice ignores them', () => {
+    const warned = (row: Record<string, string>) => {
+      const mapper = featuresImport.compile(Object.keys(row), TEST_SCOPE);
+      const rec = mapper.map(Object.values(row), 2);
+      return { rec, warnings: mapper.takeWarnings?.() ?? null };
+    };
+
+    it.each([
+      [
+        'meter columns on a boolean feature',
+        { ...flag, event_name: 'x', reset_usage: 'NEVER' },
+        /event_name, reset_usage ignored: a boolean feature has no meter/,
+      ],
+      [
+        'a multiplier on SUM',
+        { ...metered, aggregation_multiplier: '1.0' },
+        /aggregation_multiplier ignored/,
+      ],
+      [
+        'a bucket on COUNT',
+        { ...metered, aggregation_type: 'COUNT', aggregation_bucket_size: 'DAY' },
+        /aggregation_bucket_size ignored/,
+      ],
+      [
+        'a meter_id on a static feature',
+        { ...flag, type: 'static', meter_id: 'meter_x' },
+        /meter_id ignored/,
+      ],
+    ])('%s', (_name, row, message) => {
+      const { rec, warnings } = warned(row);
+      expect(isError(rec)).toBe(false);
+      expect(warnings?.join('; ')).toMatch(message);
+    });
+
+    it('reads the config type, and keeps the meter_id a metered row brings', () => {
+      expect(warned({ ...flag, type: 'config' }).rec).toMatchObject({
+        type: 'config',
+        meter: null,
+      });
+      expect(warned({ ...metered, meter_id: 'meter_FROMFLEX' }).rec).toMatchObject({
+        meterId: 'meter_FROMFLEX',
+        meterIdGiven: true,
+      });
+      expect(warned(metered).rec).toMatchObject({ meterIdGiven: false });
+    });
   });
 });

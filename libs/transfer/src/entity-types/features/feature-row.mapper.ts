@@ -8,7 +8,7 @@ import { type ImportScope } from '../../entity-definition';
 import {
   AGGREGATION_TYPES,
   BUCKET_SIZES,
-  FEATURE_COLUMNS,
+  FEATURE_IMPORT_COLUMNS,
   FEATURE_TYPES,
   type FeatureRecord,
   METER_COLUMNS,
@@ -18,9 +18,9 @@ import {
 import { featuresExport } from './features.export';
 
 export const FEATURE_REQUIRED_COLUMNS = ['name', 'type'] as const;
-type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
+type FeatureColumn = (typeof FEATURE_IMPORT_COLUMNS)[number];
 const resolveFeatureColumns = metadataColumnsResolver(
-  FEATURE_COLUMNS,
+  FEATURE_IMPORT_COLUMNS,
   FEATURE_REQUIRED_COLUMNS,
   featuresExport.columns,
 );
@@ -77,11 +77,16 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
         `unit_singular and unit_plural go together: give both or neither (got ${unitSingular === null ? 'only unit_plural' : 'only unit_singular'})`,
       );
     }
-    const meter = type === 'metered' ? this.meter(c) : this.noMeter(c);
+    const meter = type === 'metered' ? this.meter(c) : this.noMeter(c, type);
+    const givenMeterId = c.text('meter_id', at.meter_id, max);
+    if (givenMeterId !== null && meter === null) {
+      this.warn(`meter_id ignored: a ${type} feature has no meter`);
+    }
     const metadata = readMetadata(c, this.columns);
     return {
       id: this.featureIds.forLine(origin.line),
-      meterId: this.meterIds.forLine(origin.line),
+      meterId: (meter && givenMeterId) ?? this.meterIds.forLine(origin.line),
+      meterIdGiven: meter !== null && givenMeterId !== null,
       name,
       type,
       lookupKey,
@@ -117,13 +122,17 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
       if (!/[1-9]/.test(multiplier))
         throw invalid(`aggregation_multiplier ${show(multiplier)} must be greater than 0`);
     } else if (multiplier !== null) {
-      throw invalid(
-        `aggregation_multiplier applies only to SUM_WITH_MULTIPLIER, not ${aggregationType}`,
+      // Flexprice ignores it off SUM_WITH_MULTIPLIER (docs/FORMATS.md §2): so does Ferry, saying so.
+      this.warn(
+        `aggregation_multiplier ignored: it applies only to SUM_WITH_MULTIPLIER, not ${aggregationType}`,
       );
     }
-    const bucket = c.oneOf('aggregation_bucket_size', at.aggregation_bucket_size, BUCKET_SIZES);
+    let bucket = c.oneOf('aggregation_bucket_size', at.aggregation_bucket_size, BUCKET_SIZES);
     if (bucket !== null && aggregationType !== 'MAX' && aggregationType !== 'SUM') {
-      throw invalid(`aggregation_bucket_size applies only to MAX or SUM, not ${aggregationType}`);
+      this.warn(
+        `aggregation_bucket_size ignored: it applies only to MAX or SUM, not ${aggregationType}`,
+      );
+      bucket = null;
     }
     const resetUsage = c.oneOf('reset_usage', at.reset_usage, RESET_USAGE) ?? 'BILLING_PERIOD';
     return {
@@ -131,19 +140,23 @@ export class FeatureRowMapper extends BaseRowMapper<FeatureRecord> {
       eventName,
       aggregationType,
       aggregationField,
-      aggregationMultiplier: multiplier,
+      aggregationMultiplier: aggregationType === 'SUM_WITH_MULTIPLIER' ? multiplier : null,
       aggregationBucketSize: bucket,
       resetUsage,
     };
   }
 
-  /** A boolean or static feature has no meter: a filled meter column would be silently lost. */
-  private noMeter(c: CellReader): null {
-    for (const column of METER_COLUMNS) {
+  /**
+   * A boolean, static or config feature has no meter. Flexprice ignores meter cells on such a
+   * row (docs/FORMATS.md §2); Ferry ignores them too, but never silently: one warning names them.
+   */
+  private noMeter(c: CellReader, type: string): null {
+    const filled = METER_COLUMNS.filter((column) => {
       const v = c.raw(this.columns.index[column]);
-      if (v !== null && v !== '') {
-        throw invalid(`${column} ${show(v)} applies only to metered features`);
-      }
+      return v !== null && v !== '';
+    });
+    if (filled.length > 0) {
+      this.warn(`${filled.join(', ')} ignored: a ${type} feature has no meter`);
     }
     return null;
   }

@@ -1,6 +1,7 @@
 import { type RowOrigin } from '../../common/base-row.mapper';
 
-export const FEATURE_TYPES = ['metered', 'boolean', 'static'] as const;
+/** `config` is Flexprice's fourth type (docs/FORMATS.md §2): like `static`, no meter. */
+export const FEATURE_TYPES = ['metered', 'boolean', 'static', 'config'] as const;
 export type FeatureType = (typeof FEATURE_TYPES)[number];
 
 export const AGGREGATION_TYPES = [
@@ -54,6 +55,9 @@ export const FEATURE_COLUMNS = [
   'metadata',
 ] as const;
 
+/** What an import reads: the export's columns plus the meter id a file may bring (issue 13). */
+export const FEATURE_IMPORT_COLUMNS = [...FEATURE_COLUMNS, 'meter_id'] as const;
+
 /** The inline meter of a metered feature. */
 export interface MeterSpec {
   name: string;
@@ -70,6 +74,8 @@ export interface FeatureRecord {
   /** Used only when the feature is new (derived from task and line), like `meterId`. */
   id: string;
   meterId: string;
+  /** True when the row brought `meterId` (a meter moved from Flexprice or another environment). */
+  meterIdGiven: boolean;
   name: string;
   type: FeatureType;
   lookupKey: string;

@@ -13,7 +13,7 @@ const FEATURES_WITH_METERS = `(
          f.unit_plural, f.metadata, f.meter_id, f.created_at, f.updated_at, f.written_xid,
          m.name AS meter_name, m.event_name, m.aggregation_type, m.aggregation_field,
          m.aggregation_multiplier, m.aggregation_bucket_size, m.reset_usage
-    FROM features f LEFT JOIN meters m ON m.id = f.meter_id
+    FROM features f LEFT JOIN meters m ON m.environment_id = f.environment_id AND m.id = f.meter_id
 ) AS features_export`;
 
 /**

@@ -62,11 +62,19 @@ describe('pricesImport.writeBatch (PostgreSQL)', () => {
     );
     expect(n).toBe(2);
 
+    // Another task with the same row: unchanged (a re-run is a no-op); with other content: refused.
     const other = scopeFor('env_a');
-    const clash = await h.write(
+    const same = await h.write(
       pricesImport,
       other,
       h.records(pricesImport, other, [{ ...fixed, lookup_key: 'k1' }]),
+    );
+    expect(same).toMatchObject({ written: 0, duplicates: 1, rowErrors: [] });
+    expect(same.outcome).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    const clash = await h.write(
+      pricesImport,
+      other,
+      h.records(pricesImport, other, [{ ...fixed, amount: '99', lookup_key: 'k1' }]),
     );
     expect(clash.rowErrors[0]).toMatchObject({
       code: 'already_exists',

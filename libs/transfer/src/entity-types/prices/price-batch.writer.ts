@@ -28,7 +28,14 @@ const STAGE_DDL =
 
 const MISSING_METERS = `DELETE FROM ${STAGE} s
   WHERE s.meter_id IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM meters m WHERE m.id = s.meter_id AND m.environment_id = $1 AND m.tenant_id = $2)
+    SELECT 1 FROM meters m WHERE m.environment_id = $1 AND m.id = s.meter_id AND m.tenant_id = $2)
+  RETURNING s.line`;
+// A price already there with the same lookup_key and the same content: a re-run of the same file
+// (docs/FORMATS.md §2), unchanged rather than refused.
+const UNCHANGED = `DELETE FROM ${STAGE} s USING prices p
+  WHERE p.environment_id = $1 AND p.lookup_key = s.lookup_key
+    AND (${PRICE_VALUE_COLUMNS.map((c) => `p.${c}`).join(', ')})
+      IS NOT DISTINCT FROM (${PRICE_VALUE_COLUMNS.map((c) => `s.${c}`).join(', ')})
   RETURNING s.line`;
 // Rows an earlier delivery of this task already inserted (same derived id): done, not duplicated.
 const ALREADY_INSERTED = `DELETE FROM ${STAGE} s USING prices p WHERE p.id = s.id RETURNING s.line`;
@@ -49,7 +56,8 @@ function* stageRows(records: readonly PriceRecord[]): Generator<string> {
 /**
  * Inserts prices, set-based: COPY into a temp table, then refuse (as row errors) the rows whose
  * meter does not exist and whose lookup_key is taken, skip rows an earlier delivery of this task
- * inserted (ids are derived from task and line), and insert the rest in one statement.
+ * inserted (ids are derived from task and line) and rows identical to the price that has their
+ * lookup_key (unchanged), and insert the rest in one statement.
  */
 export async function writePriceBatch(
   client: PoolClient,
@@ -98,6 +106,7 @@ export async function writePriceBatch(
     (r) => `meter_id ${show(r.values.meter_id ?? '')} names no meter in this environment`,
   );
   const again = (await client.query(ALREADY_INSERTED)).rowCount ?? 0;
+  const unchanged = (await client.query(UNCHANGED, [scope.environmentId])).rowCount ?? 0;
   const taken = (await client.query<{ line: string }>(TAKEN_LOOKUP_KEYS, [scope.environmentId]))
     .rows;
   refuse(
@@ -111,8 +120,9 @@ export async function writePriceBatch(
     scope.taskId,
   ]);
   result.written = inserted.rowCount ?? 0;
-  result.duplicates = again;
-  const expected = staged.length - missing.length - again - taken.length;
+  result.duplicates = again + unchanged;
+  result.outcome = { created: result.written, updated: 0, unchanged: again + unchanged };
+  const expected = staged.length - missing.length - again - unchanged - taken.length;
   if (result.written < expected) {
     // Another task took a lookup_key between the check and the insert.
     const done = new Set(inserted.rows.map((row) => row.id));

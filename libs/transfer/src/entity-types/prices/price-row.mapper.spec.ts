@@ -143,12 +143,6 @@ describe('PRICES row mapping', () => {
     ],
     ['a negative amount', { ...fixed, amount: '-1' }, RowErrorCode.INVALID_VALUE, /amount "-1"/],
     [
-      'amount in exponent form',
-      { ...fixed, amount: '1e3' },
-      RowErrorCode.INVALID_VALUE,
-      /amount "1e3"/,
-    ],
-    [
       'amount with 13 decimals',
       { ...fixed, amount: '0.0000000000001' },
       RowErrorCode.INVALID_VALUE,
@@ -246,22 +240,10 @@ describe('PRICES row mapping', () => {
       /meter_id is required for a USAGE price/,
     ],
     [
-      'FIXED with a meter_id',
-      { ...fixed, meter_id: 'meter_1' },
-      RowErrorCode.INVALID_VALUE,
-      /meter_id "meter_1" applies only to USAGE/,
-    ],
-    [
       'TIERED without tiers',
       { ...tiered, tiers: '' },
       RowErrorCode.REQUIRED,
       /tiers is required for a TIERED price/,
-    ],
-    [
-      'TIERED with an amount',
-      { ...tiered, amount: '1' },
-      RowErrorCode.INVALID_VALUE,
-      /does not apply to a TIERED price/,
     ],
     [
       'tiers not JSON',
@@ -310,18 +292,6 @@ describe('PRICES row mapping', () => {
       /up_to "0" is not a whole number of at least 1/,
     ],
     [
-      'tiers on FLAT_FEE',
-      { ...fixed, tiers: '[{"unit_amount":"1"}]' },
-      RowErrorCode.INVALID_VALUE,
-      /tiers apply only to TIERED/,
-    ],
-    [
-      'tier_mode on FLAT_FEE',
-      { ...fixed, tier_mode: 'SLAB' },
-      RowErrorCode.INVALID_VALUE,
-      /tier_mode applies only to TIERED/,
-    ],
-    [
       'an unknown tier_mode',
       { ...tiered, tier_mode: 'STAIRS' },
       RowErrorCode.INVALID_VALUE,
@@ -338,12 +308,6 @@ describe('PRICES row mapping', () => {
       { ...pkg, transform_quantity_divide_by: '0' },
       RowErrorCode.INVALID_VALUE,
       /transform_quantity_divide_by "0"/,
-    ],
-    [
-      'divide_by on FLAT_FEE',
-      { ...fixed, transform_quantity_divide_by: '10' },
-      RowErrorCode.INVALID_VALUE,
-      /only to PACKAGE/,
     ],
     [
       'round sideways',
@@ -364,16 +328,10 @@ describe('PRICES row mapping', () => {
       /price_unit_config_price_unit is required/,
     ],
     [
-      'CUSTOM without amount or tiers',
+      'CUSTOM without price_unit_config_amount',
       { ...fixed, price_unit_type: 'CUSTOM', price_unit_config_price_unit: 'BTC' },
       RowErrorCode.REQUIRED,
       /price_unit_config_amount is required/,
-    ],
-    [
-      'a unit config on FIAT',
-      { ...fixed, price_unit_config_amount: '1' },
-      RowErrorCode.INVALID_VALUE,
-      /only when price_unit_type is CUSTOM/,
     ],
     [
       'price_unit_config_amount abc',
@@ -463,5 +421,78 @@ describe('PRICES row mapping', () => {
     if (!isError(r)) throw new Error('expected a row error');
     expect(r.message).toMatch(message);
     expect(r).toMatchObject({ code, row_number: 9 });
+  });
+
+  describe('as Flexprice reads prices', () => {
+    const warned = (row: Record<string, string>) => {
+      const mapper = pricesImport.compile(Object.keys(row), TEST_SCOPE);
+      const rec = mapper.map(Object.values(row), 2);
+      return { rec, warnings: mapper.takeWarnings?.()?.join('; ') ?? null };
+    };
+
+    it.each([
+      ['a meter_id on FIXED', { ...fixed, meter_id: 'meter_1' }, /meter_id ignored/, 'meter_id'],
+      ['an amount on TIERED', { ...tiered, amount: '1' }, /amount ignored/, 'amount'],
+      [
+        'tiers and tier_mode on FLAT_FEE',
+        { ...fixed, tiers: '[{"unit_amount":"1"}]', tier_mode: 'SLAB' },
+        /tiers, tier_mode ignored/,
+        'tiers',
+      ],
+      [
+        'divide_by on FLAT_FEE',
+        { ...fixed, transform_quantity_divide_by: '10' },
+        /transform_quantity_divide_by ignored/,
+        'transform_quantity_divide_by',
+      ],
+      [
+        'a unit config on FIAT',
+        { ...fixed, price_unit_config_amount: '1' },
+        /price_unit_config_\* ignored/,
+        'price_unit_config_amount',
+      ],
+    ])('ignores %s with a warning', (_name, row, message, column) => {
+      const { rec, warnings } = warned(row);
+      expect(isError(rec)).toBe(false);
+      expect(warnings).toMatch(message);
+      expect((rec as PriceRecord).values[column as keyof PriceRecord['values']]).toBeNull();
+    });
+
+    it('reads trial_period as trial_period_days, the decimal forms Go reads, and date-only dates', () => {
+      const { rec, warnings } = warned({
+        ...fixed,
+        amount: '.5',
+        min_quantity: '1e3',
+        trial_period: '14',
+        start_date: '2024-01-31',
+      });
+      expect(warnings).toBeNull();
+      expect((rec as PriceRecord).values).toMatchObject({
+        amount: '0.5',
+        min_quantity: '1000',
+        trial_period_days: 14,
+        start_date: '2024-01-31T00:00:00Z',
+      });
+      expect((warned({ ...fixed, amount: '+5' }).rec as PriceRecord).values.amount).toBe('5');
+      expect((warned({ ...fixed, amount: '1.5e-1' }).rec as PriceRecord).values.amount).toBe(
+        '0.15',
+      );
+    });
+
+    it('takes a CUSTOM price unit amount in place of amount', () => {
+      const row = {
+        ...fixed,
+        amount: '',
+        price_unit_type: 'CUSTOM',
+        price_unit_config_price_unit: 'BTC',
+        price_unit_config_amount: '2',
+      };
+      const { rec } = warned(row);
+      expect(isError(rec)).toBe(false);
+      expect((rec as PriceRecord).values).toMatchObject({
+        amount: null,
+        price_unit_config_amount: '2',
+      });
+    });
   });
 });

@@ -30,9 +30,11 @@ export const PRICE_REQUIRED_COLUMNS = [
   'billing_model',
   'invoice_cadence',
 ] as const;
-type PriceColumn = (typeof PRICE_VALUE_COLUMNS)[number];
+/** Flexprice's price template spells the trial `trial_period` (docs/FORMATS.md §2). */
+const PRICE_IMPORT_COLUMNS = [...PRICE_VALUE_COLUMNS, 'trial_period'] as const;
+type PriceColumn = (typeof PRICE_IMPORT_COLUMNS)[number];
 const resolvePriceColumns = metadataColumnsResolver(
-  PRICE_VALUE_COLUMNS,
+  PRICE_IMPORT_COLUMNS,
   PRICE_REQUIRED_COLUMNS,
   pricesExport.columns,
 );
@@ -98,74 +100,94 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
       );
     }
 
-    const amount = c.decimal('amount', at.amount);
+    // CUSTOM price units take their amounts from price_unit_config_amount / _tiers, as in
+    // Flexprice; a cell that does not apply to the row's model is ignored with a warning.
+    const unitType = c.oneOf('price_unit_type', at.price_unit_type, PRICE_UNIT_TYPES) ?? 'FIAT';
+    const custom = unitType === 'CUSTOM';
+    let amount = c.decimal('amount', at.amount);
     if (billingModel === 'TIERED') {
-      if (amount !== null)
-        throw invalid(
-          `amount ${show(amount)} does not apply to a TIERED price: its tiers hold the amounts`,
-        );
-    } else if (amount === null) {
+      if (amount !== null) {
+        this.warn(`amount ignored: a TIERED price takes its amounts from its tiers`);
+        amount = null;
+      }
+    } else if (amount === null && !custom) {
       throw required('amount', ` for a ${billingModel} price`);
     }
 
-    const meterId = c.text('meter_id', at.meter_id, max);
+    let meterId = c.text('meter_id', at.meter_id, max);
     if (type === 'USAGE' && meterId === null) throw required('meter_id', ' for a USAGE price');
-    if (type === 'FIXED' && meterId !== null)
-      throw invalid(`meter_id ${show(meterId)} applies only to USAGE prices`);
-
-    const tierMode = c.oneOf('tier_mode', at.tier_mode, TIER_MODES);
-    const tiersText = c.text('tiers', at.tiers, 1 << 20);
-    let tiers: string | null = null;
-    if (billingModel === 'TIERED') {
-      tiers = parseTiers('tiers', need('tiers', tiersText, ' for a TIERED price'));
-    } else {
-      if (tiersText !== null)
-        throw invalid(`tiers apply only to TIERED prices, not ${billingModel}`);
-      if (tierMode !== null)
-        throw invalid(`tier_mode applies only to TIERED prices, not ${billingModel}`);
+    if (type === 'FIXED' && meterId !== null) {
+      this.warn(`meter_id ignored: it applies only to USAGE prices`);
+      meterId = null;
     }
 
-    const divideBy = c.integer(
+    let tierMode = c.oneOf('tier_mode', at.tier_mode, TIER_MODES);
+    let tiersText = c.text('tiers', at.tiers, 1 << 20);
+    let tiers: string | null = null;
+    if (billingModel === 'TIERED') {
+      if (tiersText !== null) tiers = parseTiers('tiers', tiersText);
+      else if (!custom) throw required('tiers', ' for a TIERED price');
+    } else {
+      const off = [tiersText !== null && 'tiers', tierMode !== null && 'tier_mode'].filter(Boolean);
+      if (off.length > 0)
+        this.warn(`${off.join(', ')} ignored: TIERED prices only, not ${billingModel}`);
+      tiersText = null;
+      tierMode = null;
+    }
+
+    let divideBy = c.integer(
       'transform_quantity_divide_by',
       at.transform_quantity_divide_by,
       1,
       PRICE_LIMITS.maxCount,
     );
-    const round = c.oneOf('transform_quantity_round', at.transform_quantity_round, ROUND_MODES);
+    let round = c.oneOf('transform_quantity_round', at.transform_quantity_round, ROUND_MODES);
     if (billingModel === 'PACKAGE') {
       need('transform_quantity_divide_by', divideBy, ' for a PACKAGE price');
     } else if (divideBy !== null || round !== null) {
-      throw invalid(
-        `transform_quantity_${divideBy !== null ? 'divide_by' : 'round'} applies only to PACKAGE prices, not ${billingModel}`,
-      );
+      const off = [divideBy !== null && 'divide_by', round !== null && 'round']
+        .filter(Boolean)
+        .map((c) => `transform_quantity_${c}`);
+      this.warn(`${off.join(', ')} ignored: PACKAGE prices only, not ${billingModel}`);
+      divideBy = null;
+      round = null;
     }
 
-    const unitType = c.oneOf('price_unit_type', at.price_unit_type, PRICE_UNIT_TYPES) ?? 'FIAT';
     const unit = c.text('price_unit_config_price_unit', at.price_unit_config_price_unit, max);
-    const unitAmount = c.decimal('price_unit_config_amount', at.price_unit_config_amount);
+    let unitAmount = c.decimal('price_unit_config_amount', at.price_unit_config_amount);
     const unitTiersText = c.text('price_unit_config_tiers', at.price_unit_config_tiers, 1 << 20);
-    const unitTiers =
+    let unitTiers =
       unitTiersText === null ? null : parseTiers('price_unit_config_tiers', unitTiersText);
-    if (unitType === 'CUSTOM') {
+    if (custom) {
       need('price_unit_config_price_unit', unit, ' when price_unit_type is CUSTOM');
-      if (unitAmount === null && unitTiers === null) {
+      if (billingModel === 'TIERED' && unitTiers === null) {
+        throw required('price_unit_config_tiers', ' for a TIERED price in a CUSTOM price unit');
+      }
+      if (billingModel !== 'TIERED' && unitAmount === null) {
         throw required(
           'price_unit_config_amount',
-          ' (or price_unit_config_tiers) when price_unit_type is CUSTOM',
+          ` for a ${billingModel} price in a CUSTOM price unit`,
         );
       }
     } else if (unit !== null || unitAmount !== null || unitTiers !== null) {
-      throw invalid('price_unit_config_* columns apply only when price_unit_type is CUSTOM');
+      this.warn('price_unit_config_* ignored: they apply only when price_unit_type is CUSTOM');
+      unitAmount = null;
+      unitTiers = null;
     }
 
+    const daysGiven = !isBlankCell(c, at.trial_period_days);
+    const trialColumn = daysGiven ? 'trial_period_days' : 'trial_period';
     const trialDays = c.integer(
-      'trial_period_days',
-      at.trial_period_days,
+      trialColumn,
+      daysGiven ? at.trial_period_days : at.trial_period,
       0,
       PRICE_LIMITS.maxTrialDays,
     );
+    if (daysGiven && !isBlankCell(c, at.trial_period)) {
+      this.warn('trial_period ignored: the row has trial_period_days too');
+    }
     if (trialDays !== null && (type !== 'FIXED' || billingPeriod === 'ONETIME')) {
-      throw invalid('trial_period_days applies only to recurring FIXED prices');
+      throw invalid(`${trialColumn} applies only to recurring FIXED prices`);
     }
     const startDate = c.time('start_date', at.start_date);
     const endDate = c.time('end_date', at.end_date);
@@ -193,7 +215,7 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
       transform_quantity_divide_by: divideBy,
       transform_quantity_round: billingModel === 'PACKAGE' ? (round ?? 'up') : null,
       price_unit_type: unitType,
-      price_unit_config_price_unit: unit,
+      price_unit_config_price_unit: custom ? unit : null,
       price_unit_config_amount: unitAmount,
       price_unit_config_tiers: unitTiers,
       trial_period_days: trialDays,
@@ -208,4 +230,9 @@ export class PriceRowMapper extends BaseRowMapper<PriceRecord> {
     };
     return { id: this.ids.forLine(origin.line), values, origin };
   }
+}
+
+function isBlankCell(c: CellReader, index: number): boolean {
+  const v = c.raw(index);
+  return v === null || v === '';
 }

@@ -48,6 +48,12 @@ const ACTIONS = [
     (t, p) => p.rejectedFile(),
   ],
   [
+    'Warnings file',
+    'warnings-file',
+    (t) => t.task_type === 'IMPORT' && t.metadata?.warnings > 0,
+    (t, p) => p.warningsFile(),
+  ],
+  [
     'Import a corrected file',
     'reimport',
     (t) => t.task_type === 'IMPORT' && FINAL.includes(t.task_status),
@@ -131,6 +137,18 @@ export function render(view, [id], ctx) {
         ctx.say(`Rejected rows of ${id}: ${err.message}`, 'error');
       }
     },
+    /** GET /v1/tasks/{id}/warnings: the rows read with a leniency (docs/FORMATS.md §1). */
+    async warningsFile() {
+      try {
+        const res = await api(`/v1/tasks/${encodeURIComponent(id)}/warnings`, {
+          raw: true,
+          headers: { accept: 'text/csv' },
+        });
+        saveBlob(await res.blob(), `${id}.warnings.csv`);
+      } catch (err) {
+        ctx.say(`Warnings of ${id}: ${err.message}`, 'error');
+      }
+    },
     reimport() {
       ctx.navigate(
         `#/import?entity_type=${task.entity_type}&file_type=${task.file_type}&from=${encodeURIComponent(id)}`,
@@ -169,6 +187,16 @@ export function render(view, [id], ctx) {
       ['Processed', fmt(t.processed_records), 'processed'],
       ['Succeeded', fmt(t.successful_records), 'succeeded'],
       ['Rejected', fmt(t.failed_records), 'rejected'],
+      ...(t.metadata?.warnings > 0 ? [['Warned', fmt(t.metadata.warnings), 'warned']] : []),
+      ...(t.metadata?.created != null
+        ? [
+            [
+              'New / changed / unchanged',
+              `${fmt(t.metadata.created)} / ${fmt(t.metadata.updated)} / ${fmt(t.metadata.unchanged)}`,
+              'outcome',
+            ],
+          ]
+        : []),
     ]);
     dl(timings, [
       ['Created', timeEl(t.created_at)],
