@@ -74,6 +74,11 @@ export function exportCopySql(
 
 const LF = 0x0a;
 const QUOTE = 0x22;
+/**
+ * Bytes buffered after the COPY, so PostgreSQL keeps writing while the destination waits (the
+ * built-in store acknowledges each chunk before the next): memory stays at about this.
+ */
+const BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Counts the rows of COPY's CSV output as they pass (an LF outside quotes ends a row; a doubled
@@ -88,7 +93,7 @@ export class CsvRowCounter extends Transform {
     head: string,
     private readonly onRows: (n: number) => void,
   ) {
-    super();
+    super({ readableHighWaterMark: BUFFER_BYTES });
     this.push(Buffer.from(head));
   }
 
@@ -121,7 +126,7 @@ export class JsonArrayFramer extends Transform {
   private started = false;
 
   constructor(private readonly onRows: (n: number) => void) {
-    super();
+    super({ readableHighWaterMark: BUFFER_BYTES });
     this.push(Buffer.from('['));
   }
 
