@@ -18,8 +18,6 @@
  *   npm run bench -- --only customers   (the customers upsert alone: see customers.bench.ts)
  */
 import { spawn, spawnSync } from 'child_process';
-import { Writable } from 'stream';
-import { pipeline } from 'stream/promises';
 import {
   createReadStream,
   createWriteStream,
@@ -32,6 +30,8 @@ import http from 'http';
 import { type AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
+import { Writable } from 'stream';
+import { pipeline } from 'stream/promises';
 
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
