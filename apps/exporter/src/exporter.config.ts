@@ -17,12 +17,6 @@ export class ExporterConfig extends FetchConfig {
   @Max(64)
   FERRY_EXPORT_CONCURRENCY = 2;
 
-  /** Rows per cursor fetch (memory holds about one fetch). */
-  @IsInt()
-  @Min(100)
-  @Max(100_000)
-  FERRY_EXPORT_FETCH_ROWS = 1000;
-
   @IsInt()
   @Min(100)
   @Max(60_000)

@@ -116,7 +116,7 @@ describe('the exporter worker (PostgreSQL, NATS)', () => {
         new StatusPublisher(js, js.subjects),
         ObjectStorages.fromConfig(storage, js.nc, { nativeDigest: false }),
         EXPORT_DEFINITIONS,
-        { fetchRows: 1000, progressIntervalMs: 1000, fetch: {} },
+        { progressIntervalMs: 1000, fetch: {} },
       ),
     });
   });

@@ -27,7 +27,6 @@ export const exporterWorker: TaskWorkerDefinition<ExporterConfig> = {
       ObjectStorages.fromConfig(config, js.nc),
       EXPORT_DEFINITIONS,
       {
-        fetchRows: config.FERRY_EXPORT_FETCH_ROWS,
         progressIntervalMs: config.FERRY_PROGRESS_INTERVAL_MS,
         fetch: fetchPolicyFrom(config),
       },

@@ -12,6 +12,7 @@ export * from './export-definition';
 export * from './export.registry';
 export * from './pipeline/export-selection';
 export * from './pipeline/export-format';
+export * from './pipeline/export-copy';
 export * from './pipeline/export.runner';
 export * from './pipeline/cancel.watch';
 export * from './worker/task-worker.module';

@@ -64,7 +64,10 @@ export function buildExportQuery(
     params.push(value);
     where.push(`${column} = $${params.length}`);
   }
-  const columns = (shape.columns ?? def.columns).map((c) => `(${c.sql})::text`).join(', ');
+  // Aliased c0, c1, … so the COPY around it (export-copy.ts) can name each column once.
+  const columns = (shape.columns ?? def.columns)
+    .map((c, i) => `(${c.sql})::text AS c${i}`)
+    .join(', ');
   const whereSql = `FROM ${def.table} WHERE ${where.join(' AND ')}`;
   const order = [def.timeColumn, ...(def.tieBreak ? [def.tieBreak] : []), def.idColumn];
   return {

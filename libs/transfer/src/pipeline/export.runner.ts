@@ -1,19 +1,21 @@
 import { createWriteStream, promises as fsp } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { Readable } from 'stream';
-import { pipeline } from 'stream/promises';
+import { type Readable } from 'stream';
+import { finished, pipeline } from 'stream/promises';
 import { createGzip } from 'zlib';
 
 import { Logger } from '@nestjs/common';
 
 import type { PoolClient } from 'pg';
+import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams';
 import { type DataSource } from 'typeorm';
 
 import {
   type EntityType,
   type ExportConnection,
   FerryError,
+  FileType,
   parseExportColumns,
   parseExportConnection,
   parseExportSelection,
@@ -33,6 +35,7 @@ import {
 import { CheckpointRepository, ConnectionRepository, withClient } from '@ferry/persistence';
 
 import type { EntityExportDefinition } from '../export-definition';
+import { CsvRowCounter, exportCopySql, inlineParams, JsonArrayFramer } from './export-copy';
 import { type ExportFormatter, exportFormatter } from './export-format';
 import { buildExportQuery, selectColumns } from './export-selection';
 import { type StatusPublisher } from './status.publisher';
@@ -40,8 +43,6 @@ import { exportCounters } from './status-news';
 import { type RunControl, TaskDelivery } from './task-delivery';
 
 export interface ExportSettings {
-  /** Rows per cursor FETCH: memory holds about one fetch of rows and its text. */
-  fetchRows: number;
   /** How often progress counters are published while rows stream out. */
   progressIntervalMs: number;
   /** The SSRF guard's policy for an https:// PUT destination (the importer's settings). */
@@ -128,31 +129,53 @@ export class ExportRunner {
           seq: cp.seq,
           counters: exportCounters(0, total),
         });
-        await client.query(
-          `DECLARE export_rows NO SCROLL CURSOR FOR ${query.select}`,
-          query.params,
+        // docs/DECISIONS.md, decision 140: PostgreSQL writes the file's text (COPY … TO STDOUT);
+        // Node counts rows as the bytes pass and streams them, with backpressure, to the file.
+        const literal = (v: string): string => client.escapeLiteral(v);
+        const sql = exportCopySql(
+          inlineParams(query.select, query.params, literal),
+          columns,
+          task.file_type,
+          literal,
         );
-        let written = 0;
-        let lastProgress = Date.now();
-        const onRows = async (n: number): Promise<void> => {
-          written += n;
-          if (Date.now() - lastProgress < this.settings.progressIntervalMs) return;
-          lastProgress = Date.now();
+        const progress = new ProgressTicker(this.settings.progressIntervalMs, async (written) => {
           cp = await withClient(this.ds, (c) => this.checkpoints.bumpSeq(c, cp));
           await this.status.publishProgress(task.task_id, {
             kind: 'progress',
             seq: cp.seq,
             counters: exportCounters(written, total),
           });
+        });
+        const onRows = (n: number): void => progress.add(n);
+        const body =
+          task.file_type === FileType.JSON
+            ? new JsonArrayFramer(onRows)
+            : new CsvRowCounter(format.head(), onRows);
+        if (control.signal.aborted) throw interrupted();
+        const copy = client.query(copyTo(sql));
+        copy.on('error', (err) => body.destroy(err));
+        copy.pipe(body);
+        const onAbort = (): void => {
+          body.destroy(interrupted());
         };
-        const body = Readable.from(
-          render(client, format, this.settings.fetchRows, onRows, control.signal),
-          { objectMode: false },
-        );
-        const stored = await this.write(dest, body, format, selection.gzip, task, control.signal);
+        control.signal.addEventListener('abort', onAbort, { once: true });
+        let stored: { url: string; size: number };
+        try {
+          stored = await this.write(dest, body, format, selection.gzip, task, control.signal);
+          await finished(copy);
+          await progress.settled();
+        } catch (err) {
+          await stopCopy(this.ds, client, copy);
+          throw control.signal.aborted ? interrupted() : err;
+        } finally {
+          control.signal.removeEventListener('abort', onAbort);
+        }
         await client.query('COMMIT');
-        if (written !== total) {
-          throw FerryError.transient(`export of ${task.task_id} wrote ${written} rows of ${total}`);
+        const written = body.rows;
+        if (written !== total || copy.rowCount !== total) {
+          throw FerryError.transient(
+            `export of ${task.task_id} wrote ${written} rows (COPY ${copy.rowCount}) of ${total}`,
+          );
         }
         return { ...stored, rows: written };
       } catch (err) {
@@ -233,26 +256,59 @@ export class ExportRunner {
   }
 }
 
-/** Header, then one fetch of rows after another, then the closing text. */
-async function* render(
+function interrupted(): FerryError {
+  return FerryError.transient('the export was interrupted (shutdown)');
+}
+
+/**
+ * Ends a COPY the file side gave up on: its bytes are drained and its statement cancelled, so the
+ * connection comes back usable (the ROLLBACK that follows then succeeds).
+ */
+async function stopCopy(
+  ds: DataSource,
   client: PoolClient,
-  format: ExportFormatter,
-  fetchRows: number,
-  onRows: (n: number) => Promise<void>,
-  signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  yield Buffer.from(format.head());
-  for (;;) {
-    if (signal.aborted) throw FerryError.transient('the export was interrupted (shutdown)');
-    const res = await client.query<string[]>({
-      text: `FETCH ${fetchRows} FROM export_rows`,
-      rowMode: 'array',
-    });
-    if (res.rows.length === 0) break;
-    yield Buffer.from(format.rows(res.rows));
-    await onRows(res.rows.length);
+  copy: CopyToStreamQuery,
+): Promise<void> {
+  copy.unpipe();
+  copy.resume();
+  if (copy.readableEnded || copy.destroyed) return;
+  const pid = (client as unknown as { processID?: number }).processID;
+  if (pid) await ds.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+  await finished(copy).catch(() => undefined);
+}
+
+/**
+ * Publishes the rows written so far at most every `intervalMs`, one publication at a time, without
+ * holding up the bytes; an error of a publication is thrown by `settled()`.
+ */
+class ProgressTicker {
+  private written = 0;
+  private last = Date.now();
+  private inFlight: Promise<void> | null = null;
+  private error: unknown = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly publish: (written: number) => Promise<void>,
+  ) {}
+
+  add(n: number): void {
+    this.written += n;
+    if (this.inFlight || Date.now() - this.last < this.intervalMs) return;
+    this.last = Date.now();
+    this.inFlight = this.publish(this.written)
+      .catch((err: unknown) => {
+        this.error ??= err;
+      })
+      .finally(() => {
+        this.inFlight = null;
+      });
   }
-  yield Buffer.from(format.tail());
+
+  async settled(): Promise<void> {
+    await this.inFlight;
+    if (this.error) throw this.error;
+  }
 }
 
 function destinationOf(
