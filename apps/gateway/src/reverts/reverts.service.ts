@@ -13,7 +13,7 @@ import {
   TaskType,
 } from '@ferry/contracts';
 import { type NewTask, type TaskEntity, TaskRepository, withClient } from '@ferry/persistence';
-import { IMPORT_DEFINITIONS, PREVIEW_KEPT_ROWS,previewRevert } from '@ferry/transfer';
+import { IMPORT_DEFINITIONS, PREVIEW_KEPT_ROWS, previewRevert } from '@ferry/transfer';
 
 import type { Principal } from '../auth/principal';
 import { OutboxRelay } from '../delivery/outbox.relay';

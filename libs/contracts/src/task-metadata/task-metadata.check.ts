@@ -7,8 +7,8 @@ import { parseExportSelection } from './export-selection.parser';
 import { parseWatermarkRange } from './export-watermark.parser';
 import { parseImportPolicy } from './import-policy.parser';
 import { parseMaxErrors } from './max-errors.parser';
-import { parseStrict } from './strict.parser';
 import { refuseRevertOf } from './revert-of.parser';
+import { parseStrict } from './strict.parser';
 import { parseWebhookUrls } from './webhook-urls.parser';
 
 /**
