@@ -55,6 +55,7 @@ import {
   type CustomersFigures,
   onlyCustomers,
 } from './customers.bench';
+import { benchDryRun, onlyDryRun, printDryRun } from './dry-run.bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const COPY_COLUMNS =
@@ -303,6 +304,11 @@ async function main() {
   const ferry = await startFerry({ env: { LOG_LEVEL: 'warn' } });
   try {
     const api = new FerryApi(ferry.baseUrl, ferry.apiKey);
+    if (onlyDryRun()) {
+      // `--only dry-run`: the dry run against the import of the same file (docs/API.md §5).
+      printDryRun(await benchDryRun(api, files.url('events.csv'), rows));
+      return;
+    }
     const url = ferry.databaseUrl;
     const imp = await runTask(
       api,

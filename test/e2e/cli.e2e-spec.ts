@@ -315,6 +315,33 @@ describe('the ferry CLI', () => {
     expect(run.stdout).toMatch(/COMPLETED: 100 processed, 100 succeeded, 0 rejected/);
   });
 
+  it('imports --dry-run (nothing written), then reverts the real import after its preview', async () => {
+    const url = files.add('undo.csv', eventsCsv(50, 'undo'));
+    const dry = await ferryCli(['import', 'events', url, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/created: dry run of importing EVENTS/);
+    expect(dry.stdout).toMatch(/COMPLETED: 50 processed, 50 succeeded, 0 rejected/);
+    const count = async () =>
+      Number(
+        (await ferry.db.query("SELECT count(*) AS n FROM events WHERE id LIKE 'undo%'")).rows[0].n,
+      );
+    expect(await count()).toBe(0);
+    const real = await ferryCli(['import', 'events', url, '--atomic']);
+    expect(real.code).toBe(0);
+    expect(await count()).toBe(50);
+    const id = taskIdOf(real) ?? '';
+    const preview = await ferryCli(['revert', id]);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/would delete 50, restore 0, keep 0 changed since/);
+    expect(preview.stdout).toMatch(/run again with --yes/);
+    expect(await count()).toBe(50);
+    const undo = await ferryCli(['revert', id, '--yes']);
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toMatch(/COMPLETED: 50 processed, 50 succeeded, 0 rejected/);
+    expect(await count()).toBe(0);
+    expect((await ferryCli(['revert', id])).stdout).toMatch(/already reverted by task_/);
+  });
+
   it('exports: follows the task, then downloads the file to -o', async () => {
     const run = await ferryCli(['export', 'events', '--format', 'csv', '-o', 'events-out.csv']);
     expect(run.stderr).toMatch(

@@ -14,6 +14,7 @@ import {
   runTask as run,
   SCHEDULE_BODY,
   uploadAs,
+  WEBHOOK_BODY,
 } from '../support/isolation-matrix';
 import { documentedOperations } from '../support/openapi-operations';
 import { addTenantKey, type KeyScope, scopeOfKey } from '../support/tenant-key';
@@ -58,6 +59,7 @@ describe('tenant isolation: every documented endpoint × every kind of caller', 
       successful_records: 1,
       failed_records: 1,
     });
+    fx.toRevert = await run(owner, { task_type: 'IMPORT', file_url: fx.upload.file_url });
     fx.exported = await run(owner, { task_type: 'EXPORT', file_url: 'store://exports/' });
     fx.exported2 = await run(owner, { task_type: 'EXPORT', file_url: 'store://exports/second/' });
     fx.failed = await run(owner, {
@@ -72,6 +74,8 @@ describe('tenant isolation: every documented endpoint × every kind of caller', 
       ['key', '/v1/secrets/api/keys', KEY_BODY],
       ['keyToRevoke', '/v1/secrets/api/keys', KEY_BODY],
       ['environment', '/v1/environments', { name: 'to rename' }],
+      ['webhook', '/v1/webhooks', WEBHOOK_BODY],
+      ['webhookToDelete', '/v1/webhooks', WEBHOOK_BODY],
     ] as const) {
       const created = await owner.request('POST', path, body);
       expect(created.status).toBe(201);

@@ -46,10 +46,17 @@ export interface Fixtures {
   key: any;
   keyToRevoke: any;
   environment: any;
+  /** An import to revert, and the owner's webhook and one to delete (issue 15). */
+  toRevert: any;
+  webhook: any;
+  webhookToDelete: any;
 }
 
 /** The body of the keys the isolation cases make. */
 export const KEY_BODY = { name: 'isolation', type: 'private_key' };
+
+/** A webhook of the owner (loopback: nothing listens there, deliveries just fail). */
+export const WEBHOOK_BODY = { url: 'http://127.0.0.1:9/iso-hook' };
 
 /** A scheduled export of the built-in store, as the isolation cases create them. */
 export const SCHEDULE_BODY = {
@@ -493,6 +500,83 @@ export function endpointMatrix(world: () => World): Record<string, Endpoint> {
       success: 204,
       fixture: () => fx().connectionToDelete.id,
       call: (key, id) => as(key).request('DELETE', `/v1/connections/${id}`),
+      succeeded: () => undefined,
+    },
+    'GET /v1/tasks/{id}/revert': {
+      permission: 'task:read',
+      success: 200,
+      fixture: () => fx().imported.id,
+      call: (key, id) => as(key).request('GET', `/v1/tasks/${id}/revert`),
+      succeeded: (a) =>
+        expect(a.body).toMatchObject({ task_id: fx().imported.id, would_delete: 1 }),
+    },
+    'POST /v1/tasks/{id}/revert': {
+      permission: 'task:write',
+      success: 202,
+      fixture: () => fx().toRevert.id,
+      call: (key, id) => as(key).request('POST', `/v1/tasks/${id}/revert`),
+      succeeded: (a) =>
+        expect(a.body).toMatchObject({
+          task_type: 'IMPORT',
+          metadata: { revert_of: fx().toRevert.id },
+        }),
+    },
+    'POST /v1/webhooks': {
+      permission: 'task:write',
+      success: 201,
+      call: (key) => as(key).request('POST', '/v1/webhooks', WEBHOOK_BODY),
+      succeeded: (a) => expect(a.body.secret).toMatch(/^whsec_/),
+      foreign: async (intruder) => {
+        const a = await as(intruder).request('POST', '/v1/webhooks', WEBHOOK_BODY);
+        expect(a.status).toBe(201);
+        const theirs = await as(intruder).request('GET', '/v1/webhooks');
+        expect(theirs.body.items.map((w: any) => w.id)).not.toContain(fx().webhook.id);
+      },
+    },
+    'GET /v1/webhooks': {
+      permission: 'task:read',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/webhooks'),
+      succeeded: (a) => expect(a.body.items.map((w: any) => w.id)).toContain(fx().webhook.id),
+      foreign: async (intruder) => {
+        const a = await as(intruder).request('GET', '/v1/webhooks');
+        expect(a.body.items.map((w: any) => w.id)).not.toContain(fx().webhook.id);
+        expect(JSON.stringify(a.body)).not.toMatch(/whsec_/);
+      },
+    },
+    'GET /v1/webhooks/secret': {
+      permission: 'task:write',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/webhooks/secret'),
+      succeeded: (a) => expect(a.body.secret).toMatch(/^whsec_/),
+      foreign: async (intruder) => {
+        const mine = (await as(world().ferry.apiKey).request('GET', '/v1/webhooks/secret')).body;
+        const theirs = (await as(intruder).request('GET', '/v1/webhooks/secret')).body;
+        expect(theirs.secret).not.toBe(mine.secret);
+      },
+    },
+    'GET /v1/webhooks/deliveries': {
+      permission: 'task:read',
+      success: 200,
+      call: (key) => as(key).request('GET', '/v1/webhooks/deliveries'),
+      succeeded: (a) => expect(Array.isArray(a.body.items)).toBe(true),
+      foreign: async (intruder) => {
+        const a = await as(intruder).request('GET', '/v1/webhooks/deliveries');
+        expect(a.status).toBe(200);
+        const owners = [fx().imported.id, fx().toRevert.id, fx().failed.id, fx().exported.id];
+        for (const d of a.body.items) expect(owners).not.toContain(d.task_id);
+        const theirs = await as(intruder).request(
+          'GET',
+          `/v1/webhooks/deliveries?task_id=${fx().imported.id}`,
+        );
+        expect(theirs.body.items).toEqual([]);
+      },
+    },
+    'DELETE /v1/webhooks/{id}': {
+      permission: 'task:write',
+      success: 204,
+      fixture: () => fx().webhookToDelete.id,
+      call: (key, id) => as(key).request('DELETE', `/v1/webhooks/${id}`),
       succeeded: () => undefined,
     },
   };

@@ -14,6 +14,7 @@ import { printTable, SCHEDULE_COLUMNS } from './lib/table.mjs';
 const USAGE = `usage: ferry <command> [options]
 
   import <entity> <url|file> [--type csv|json] [--name NAME] [--max-errors N]
+                       [--dry-run] [--atomic] [--max-error-ratio R [--min-rows N]] [--webhook URL]
                        [--allow-rejects] [--no-wait]
                        create an import task and follow it to the end
   export <entity> [--format csv|json] [--to URL] [-o FILE] [--no-wait]
@@ -24,6 +25,9 @@ const USAGE = `usage: ferry <command> [options]
                        one task: status, counts, times (the TaskResponse with --json)
   watch <task_id> [--allow-rejects]
                        follow a task to its end
+  revert <task_id> [--yes] [--no-wait]
+                       what undoing an import deletes, restores and keeps; --yes reverts it
+                       (a task of its own, once per import)
   cancel <task_id>     stop a PENDING or PROCESSING task (FAILED; committed rows stay)
   retry <task_id> [--allow-rejects] [--no-wait]
                        run a FAILED task again from its checkpoint, and follow it
@@ -185,6 +189,11 @@ async function importCommand(args) {
       'max-errors': { type: 'string' },
       'allow-rejects': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      atomic: { type: 'boolean' },
+      'max-error-ratio': { type: 'string' },
+      'min-rows': { type: 'string' },
+      webhook: { type: 'string' },
     },
   });
   if (positionals.length !== 2) throw new UsageError('import needs <entity> and <url|file>');
@@ -195,6 +204,11 @@ async function importCommand(args) {
       throw new UsageError('--max-errors must be a whole number ≥ 0');
     metadata.max_errors = Number(values['max-errors']);
   }
+  if (values['dry-run']) metadata.dry_run = true;
+  if (values.atomic) metadata.atomic = true;
+  if (values['max-error-ratio'] !== undefined) metadata.max_error_ratio = values['max-error-ratio'];
+  if (values['min-rows'] !== undefined) metadata.max_error_ratio_min_rows = values['min-rows'];
+  if (values.webhook !== undefined) metadata.webhook_url = values.webhook;
   const client = clientFrom(values);
   const entity = await entityArg(client, positionals[0]);
   const source = positionals[1];
@@ -223,7 +237,8 @@ async function importCommand(args) {
       values.name ?? (basename(isUrl(source) ? new URL(source).pathname : source) || undefined),
     ...(Object.keys(metadata).length ? { metadata } : {}),
   });
-  process.stderr.write(`task ${task.id} created: importing ${entity} from ${fileUrl}\n`);
+  const what = values['dry-run'] ? 'dry run of importing' : 'importing';
+  process.stderr.write(`task ${task.id} created: ${what} ${entity} from ${fileUrl}\n`);
   if (values['no-wait']) {
     process.stdout.write(`${task.id}\n`);
     return EXIT.OK;
@@ -429,6 +444,43 @@ async function downloadCommand(args) {
   return EXIT.OK;
 }
 
+/** `ferry revert <id>`: the preview, then (with --yes) the revert task (docs/API.md §5). */
+async function revertCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, yes: { type: 'boolean' }, 'no-wait': { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('revert needs <task_id>');
+  const client = clientFrom(values);
+  const id = positionals[0];
+  const p = await client.request('GET', `/v1/tasks/${encodeURIComponent(id)}/revert`);
+  const out = process.stdout;
+  out.write(
+    `reverting ${id} (${p.entity_type}) would delete ${fmt(p.would_delete)}, restore ${fmt(p.would_restore)}, ` +
+      `keep ${fmt(p.would_keep)} changed since\n`,
+  );
+  for (const k of p.kept)
+    out.write(`  kept ${k.id}${k.key ? ` (${k.key})` : ''}: changed by ${k.changed_by}\n`);
+  if (p.revert_task_id) {
+    out.write(`already reverted by ${p.revert_task_id}\n`);
+    return EXIT.OK;
+  }
+  if (!values.yes) {
+    out.write('nothing changed: run again with --yes to revert\n');
+    return EXIT.OK;
+  }
+  const task = await client.request('POST', `/v1/tasks/${encodeURIComponent(id)}/revert`);
+  process.stderr.write(`task ${task.id} created: reverting ${id}\n`);
+  if (values['no-wait']) {
+    out.write(`${task.id}\n`);
+    return EXIT.OK;
+  }
+  const done = await follow(client, task.id);
+  // Kept rows are listed as the revert's rejected rows; they are not an error of the revert.
+  return finish(done, true);
+}
+
 /** `ferry schedules …`: the scheduled exports of docs/API.md §4. */
 async function schedulesCommand(args) {
   const [action, ...rest] = args;
@@ -622,6 +674,7 @@ const COMMANDS = {
   retry: (args) => statusCommand('retry', args),
   errors: errorsCommand,
   download: downloadCommand,
+  revert: revertCommand,
   schedules: schedulesCommand,
 };
 

@@ -10,6 +10,7 @@ import { DefaultCredentialsService } from './auth/default-credentials.service';
 import { OutboxRelay } from './delivery/outbox.relay';
 import { SCHEDULER_CLOCK, SYSTEM_CLOCK, TaskScheduler } from './delivery/task.scheduler';
 import { TaskSweeper } from './delivery/task.sweeper';
+import { WebhookRelay } from './delivery/webhook.relay';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { FILES_CONTROLLERS, filesProviders } from './files/files.module';
 import { GatewayConfig } from './gateway.config';
@@ -19,6 +20,8 @@ import { ApiKeysService } from './keys/api-keys.service';
 import { TaskMetricsService } from './metrics/task-metrics.service';
 import { TaskEventsController } from './progress/task-events.controller';
 import { streamSlotsProvider, taskWatchHubProvider } from './progress/task-watch-hub.provider';
+import { RevertsController } from './reverts/reverts.controller';
+import { RevertsService } from './reverts/reverts.service';
 import { ConnectionsController } from './schedules/connections.controller';
 import { ConnectionsService } from './schedules/connections.service';
 import { ScheduledTasksController } from './schedules/scheduled-tasks.controller';
@@ -28,6 +31,7 @@ import { TaskErrorsService } from './tasks/task-errors.service';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 import { UiController } from './ui/ui.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -51,6 +55,8 @@ export class AppModule {
         TaskErrorsController,
         ApiKeysController,
         EnvironmentsController,
+        RevertsController,
+        WebhooksController,
         UiController,
         HealthController,
         ...FILES_CONTROLLERS,
@@ -64,9 +70,11 @@ export class AppModule {
         TaskMetricsService,
         OutboxRelay,
         TaskSweeper,
+        WebhookRelay,
         { provide: SCHEDULER_CLOCK, useValue: SYSTEM_CLOCK },
         TaskScheduler,
         TasksService,
+        RevertsService,
         ScheduledTasksService,
         ConnectionsService,
         ...filesProviders(config),

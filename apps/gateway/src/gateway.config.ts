@@ -1,8 +1,9 @@
 import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
-import { StorageConfig } from '@ferry/files';
+import { FetchConfig } from '@ferry/files';
 
-export class GatewayConfig extends StorageConfig {
+/** FetchConfig: the SSRF guard's settings, for webhook deliveries and connection endpoints. */
+export class GatewayConfig extends FetchConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -15,6 +16,12 @@ export class GatewayConfig extends StorageConfig {
   @ValidateIf((c: GatewayConfig) => c.FERRY_API_KEY !== '')
   @Matches(/^\S{16,200}$/, { message: 'must be 16 to 200 characters without spaces' })
   FERRY_API_KEY = '';
+
+  /** Days an import's before-images are kept for a revert (docs/API.md §5); later it is refused. */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  FERRY_REVERT_RETENTION_DAYS = 30;
 
   /** How often the relay publishes outbox rows left unpublished (e.g. while NATS was down). */
   @IsInt()
@@ -110,4 +117,22 @@ export class GatewayConfig extends StorageConfig {
     message: 'must be up to 10 delays in ms, comma separated',
   })
   FERRY_SCHEDULE_RETRY_BACKOFF_MS = '60000,300000,900000';
+
+  /** How often the webhook relay fans task ends out and sends due deliveries (docs/API.md §6). */
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  FERRY_WEBHOOK_TICK_MS = 1000;
+
+  /** A delivery that failed is tried again after each of these delays, then given up (~27 h). */
+  @Matches(/^\d{1,9}(,\d{1,9}){0,19}$/, {
+    message: 'must be up to 20 delays in ms, comma separated',
+  })
+  FERRY_WEBHOOK_BACKOFF_MS = '5000,300000,1800000,7200000,18000000,36000000,36000000';
+
+  /** How long one webhook POST may take. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  FERRY_WEBHOOK_TIMEOUT_MS = 10_000;
 }

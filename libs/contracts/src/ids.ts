@@ -14,7 +14,9 @@ export type IdPrefix =
   | 'user'
   | 'upload'
   | 'schtask'
-  | 'conn';
+  | 'conn'
+  | 'whk'
+  | 'msg';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

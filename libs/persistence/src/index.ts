@@ -31,6 +31,7 @@ export * from './repositories/task-sweep.repository';
 export * from './repositories/task-row-error.repository';
 export * from './repositories/task-row-warning.repository';
 export * from './repositories/upload.repository';
+export * from './repositories/webhook.repository';
 export * from './repositories/connection.repository';
 export * from './repositories/scheduled-task.types';
 export * from './repositories/scheduled-task.repository';

@@ -25,6 +25,7 @@ import { TaskRowWarningRepository } from './repositories/task-row-warning.reposi
 import { TaskStateRepository } from './repositories/task-state.repository';
 import { TaskSweepRepository } from './repositories/task-sweep.repository';
 import { UploadRepository } from './repositories/upload.repository';
+import { WebhookRepository } from './repositories/webhook.repository';
 import { SecretBox } from './secret-box';
 
 /** The settings every service reads (BaseConfig of @ferry/config). */
@@ -121,6 +122,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           inject: [DataSource],
         },
         {
+          provide: WebhookRepository,
+          useFactory: (ds: DataSource) => new WebhookRepository(ds),
+          inject: [DataSource],
+        },
+        {
           provide: ScheduledTaskRepository,
           useFactory: (ds: DataSource) => new ScheduledTaskRepository(ds),
           inject: [DataSource],
@@ -144,6 +150,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         ConnectionRepository,
         ScheduledTaskRepository,
         ScheduleRunRepository,
+        WebhookRepository,
       ],
     };
   }

@@ -2,6 +2,8 @@ import type { PoolClient } from 'pg';
 
 import { type EntityType, type RowError } from '@ferry/contracts';
 
+import type { RevertShape } from './pipeline/import-revert';
+
 /** Who and what an import writes for: every record gets these, and derived ids use the task. */
 export interface ImportScope {
   tenantId: string;
@@ -41,6 +43,11 @@ export interface BatchWriteResult {
    * every duplicate unchanged.
    */
   outcome?: WriteOutcome;
+  /**
+   * Existing rows this batch changed for the first time in its task (upserting entity types;
+   * their before-images were kept for a revert): `metadata.changed` of the task.
+   */
+  changed?: number;
 }
 
 export interface WriteOutcome {
@@ -62,6 +69,25 @@ export interface EntityImportDefinition<R> {
    * followed by a write).
    */
   parallelWrites?: boolean;
+  /**
+   * The writes keep the before-image of each existing row they change (table
+   * `import_before_images`, for a revert): the task's `metadata.changed` counts them.
+   */
+  keepsBeforeImages?: boolean;
+  /** How a revert undoes this entity type's import (docs/API.md §5). */
+  revert: RevertShape;
   /** Writes a batch inside the caller's open transaction on `client` (pg.PoolClient). */
   writeBatch(client: PoolClient, records: R[], scope: ImportScope): Promise<BatchWriteResult>;
+  /**
+   * A dry run's write (docs/API.md §1 `dry_run`), when the entity has a faster one than
+   * `writeBatch` in a transaction that is rolled back: the same result (written, duplicates, the
+   * database's row errors) against the real tables and the run's earlier batches, writing no
+   * entity row. Without it a dry run calls `writeBatch` in one session that is rolled back.
+   */
+  dryWriteBatch?(client: PoolClient, records: R[], scope: ImportScope): Promise<BatchWriteResult>;
+  /**
+   * With `dryWriteBatch`, a dry run commits per batch as an import does (what it writes is its own,
+   * not an entity row); this drops what it wrote once the run is over.
+   */
+  dryFinish?(client: PoolClient, scope: ImportScope): Promise<void>;
 }

@@ -7,6 +7,7 @@ export * from './pipeline/record-mapping';
 export * from './pipeline/status.publisher';
 export * from './pipeline/task-delivery';
 export * from './pipeline/import.runner';
+export * from './pipeline/import-revert';
 export * from './pipeline/task.failer';
 export * from './export-definition';
 export * from './export.registry';

@@ -87,11 +87,16 @@ describe('every gateway route declares who may call it', () => {
     expect(writes.sort()).toEqual([
       'DELETE /v1/connections/:id',
       'DELETE /v1/tasks/scheduled/:id',
+      'DELETE /v1/webhooks/:id',
+      // Reads a signing secret (and makes it on first use): not for a read-only key.
+      'GET /v1/webhooks/secret',
       'POST /v1/connections',
       'POST /v1/tasks',
+      'POST /v1/tasks/:id/revert',
       'POST /v1/tasks/scheduled',
       'POST /v1/tasks/scheduled/:id/run',
       'POST /v1/uploads',
+      'POST /v1/webhooks',
       'PUT /v1/tasks/:id/status',
       'PUT /v1/tasks/scheduled/:id',
     ]);

@@ -1,4 +1,12 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+
+import { DataSource } from 'typeorm';
 
 import { Subjects, taskRedriveMsgId } from '@ferry/contracts';
 import { JetStreamClient } from '@ferry/messaging';
@@ -26,7 +34,27 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly js: JetStreamClient,
     private readonly subjects: Subjects,
     private readonly config: GatewayConfig,
+    @Inject(DataSource) private readonly ds: DataSource,
   ) {}
+
+  private lastPurge = 0;
+
+  /**
+   * Deletes before-images past FERRY_REVERT_RETENTION_DAYS (docs/API.md §5), at most once an hour:
+   * a revert of such an import is refused by then.
+   */
+  async purgeBeforeImages(now = Date.now()): Promise<void> {
+    if (now - this.lastPurge < 3_600_000) return;
+    this.lastPurge = now;
+    try {
+      await this.ds.query(
+        `DELETE FROM import_before_images WHERE created_at < now() - make_interval(days => $1)`,
+        [this.config.FERRY_REVERT_RETENTION_DAYS],
+      );
+    } catch (err) {
+      this.logger.warn(`before-images not purged: ${String(err)}`);
+    }
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), this.config.FERRY_TASK_SWEEP_MS);
@@ -42,6 +70,7 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.sweeping) return none;
     this.sweeping = true;
     try {
+      await this.purgeBeforeImages();
       const c = this.config;
       const out = await this.tasks.sweep(
         {

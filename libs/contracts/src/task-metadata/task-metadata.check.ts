@@ -5,8 +5,11 @@ import { parseExportColumns } from './export-columns.parser';
 import { parseExportConnection } from './export-connection.parser';
 import { parseExportSelection } from './export-selection.parser';
 import { parseWatermarkRange } from './export-watermark.parser';
+import { parseImportPolicy } from './import-policy.parser';
 import { parseMaxErrors } from './max-errors.parser';
+import { refuseRevertOf } from './revert-of.parser';
 import { parseStrict } from './strict.parser';
+import { parseWebhookUrls } from './webhook-urls.parser';
 
 /**
  * Bounds of a task's `metadata` (docs/API.md §1). It is stored with the task and sent back in every
@@ -48,6 +51,7 @@ export function checkTaskMetadata(task: NewTaskOptions): void {
     const message = `metadata is ${chars} characters of JSON; it may be at most ${TASK_METADATA_LIMITS.maxChars}`;
     throw FerryError.validation(message, { fields: { metadata: [message] } });
   }
+  parseWebhookUrls(metadata);
   if (task.task_type === TaskType.EXPORT) {
     parseExportSelection(metadata, { entity: task.entity_type });
     parseExportColumns(metadata['columns'], task.entity_type);
@@ -56,5 +60,7 @@ export function checkTaskMetadata(task: NewTaskOptions): void {
   } else {
     parseMaxErrors(metadata);
     parseStrict(metadata);
+    parseImportPolicy(metadata);
+    refuseRevertOf(metadata);
   }
 }

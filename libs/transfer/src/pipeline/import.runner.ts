@@ -1,6 +1,13 @@
 import { type DataSource } from 'typeorm';
 
-import { type EntityType, FerryError, parseStrict, type TaskCreatedEvent } from '@ferry/contracts';
+import {
+  type EntityType,
+  FerryError,
+  parseImportPolicy,
+  parseRevertOf,
+  parseStrict,
+  type TaskCreatedEvent,
+} from '@ferry/contracts';
 import { type ObjectStorages } from '@ferry/files';
 import {
   type Checkpoint,
@@ -12,7 +19,12 @@ import {
 } from '@ferry/persistence';
 
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
-import { type BatchLoopStores, type BatchSettings, ImportBatchLoop } from './import-batch.loop';
+import {
+  type BatchLoopStores,
+  type BatchSettings,
+  ImportBatchLoop,
+  type WriteMode,
+} from './import-batch.loop';
 import { openImportSource, type SourceSettings } from './import-source';
 import {
   readRecordBatches,
@@ -20,6 +32,7 @@ import {
   RecordMapping,
   type SourceRecord,
 } from './record-mapping';
+import { RevertRunner } from './revert.runner';
 import { RowErrorBudget } from './row-error.budget';
 import { type StatusPublisher } from './status.publisher';
 import { counters, news } from './status-news';
@@ -44,6 +57,7 @@ export interface ImportSettings extends SourceSettings, BatchSettings {
 export class ImportRunner {
   private readonly delivery: TaskDelivery;
   private readonly stores: BatchLoopStores;
+  private readonly reverts: RevertRunner;
 
   constructor(
     private readonly ds: DataSource,
@@ -62,6 +76,7 @@ export class ImportRunner {
       rowErrors: new TaskRowErrorRepository(ds),
       warnings: new TaskRowWarningRepository(ds),
     };
+    this.reverts = new RevertRunner(ds, status);
   }
 
   run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
@@ -84,7 +99,23 @@ export class ImportRunner {
       await this.status.publish(task.task_id, news('completed', again));
       return;
     }
+    const revertOf = parseRevertOf(task.metadata);
+    if (revertOf !== null) {
+      // A revert reads no file: it undoes the import `revert_of` names (docs/API.md §5).
+      await this.reverts.revert(task, revertOf, this.definitionOf(task), cp);
+      return;
+    }
     await this.importFile(task, cp, control);
+  }
+
+  private definitionOf(task: TaskCreatedEvent): EntityImportDefinition<unknown> {
+    const definition = this.definitions.get(task.entity_type);
+    if (!definition) {
+      throw FerryError.validation(
+        `Importing ${task.entity_type} is not available in this version of Ferry`,
+      );
+    }
+    return definition;
   }
 
   private async importFile(
@@ -92,12 +123,7 @@ export class ImportRunner {
     start: Checkpoint,
     control: RunControl,
   ): Promise<Checkpoint> {
-    const definition = this.definitions.get(task.entity_type);
-    if (!definition) {
-      throw FerryError.validation(
-        `Importing ${task.entity_type} is not available in this version of Ferry`,
-      );
-    }
+    const definition = this.definitionOf(task);
     const scope: ImportScope = {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
@@ -140,11 +166,25 @@ export class ImportRunner {
         strict,
       );
       const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
-      const job = { task, scope, definition, mapping, budget, settings: this.settings };
+      const job = {
+        task,
+        scope,
+        definition,
+        mapping,
+        budget,
+        settings: this.settings,
+        mode: writeMode(task.metadata),
+      };
       return await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
     } finally {
       await batches?.return(undefined);
       source.destroy();
     }
   }
+}
+
+/** `metadata.dry_run` wins over `metadata.atomic`: a dry run commits nothing anyway. */
+function writeMode(metadata: Record<string, unknown> | undefined): WriteMode {
+  const policy = parseImportPolicy(metadata);
+  return policy.dryRun ? 'dry' : policy.atomic ? 'atomic' : 'real';
 }

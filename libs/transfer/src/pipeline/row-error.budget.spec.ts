@@ -28,4 +28,15 @@ describe('RowErrorBudget', () => {
       /^metadata.max_errors must be a whole number of 0 or more/,
     );
   });
+
+  it('stops on max_error_ratio only once max_error_ratio_min_rows rows were read', () => {
+    const b = RowErrorBudget.forTask({ max_error_ratio: 0.2, max_error_ratio_min_rows: 10 }, 100);
+    expect(b.exceededBy(5, 9)).toBe(false); // too few rows to judge
+    expect(b.exceededBy(2, 10)).toBe(false); // 20% is allowed
+    expect(b.exceededBy(3, 10)).toBe(true);
+    expect(() => b.check(3, 10)).toThrow(
+      'the import stopped after 3 rejected rows of 10 read (30.0%), more than the 0.2 allowed by metadata.max_error_ratio; the rejected rows are listed by GET /v1/tasks/{id}/errors',
+    );
+    expect(() => b.check(4, 100)).not.toThrow();
+  });
 });

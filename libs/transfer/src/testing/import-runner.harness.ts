@@ -94,6 +94,17 @@ export const counters = (
   total_records: total,
 });
 
+/** A spec's new task: defaults are a PENDING EVENTS CSV of attempt 0 in an environment of its own. */
+export interface NewTaskOptions {
+  fileType?: FileType;
+  status?: TaskStatus;
+  attempt?: number;
+  entity?: EntityType;
+  metadata?: Record<string, unknown>;
+  /** Another task's environment, to import into the same one. */
+  environmentId?: string;
+}
+
 /** What an import spec works with; `db` is there once the spec's beforeAll has run. */
 export interface ImportRunnerHarness {
   readonly db: TestDatabase;
@@ -101,10 +112,7 @@ export interface ImportRunnerHarness {
   files: Map<string, ServedFile>;
   runner(overrides?: Partial<ImportSettings>, defs?: Definitions): ImportRunner;
   /** Puts `file` on the file server and a task for it in the tasks table (PENDING by default). */
-  newTask(
-    file: ServedFile | string,
-    opts?: { fileType?: FileType; status?: TaskStatus; attempt?: number; entity?: EntityType },
-  ): Promise<TaskCreatedEvent>;
+  newTask(file: ServedFile | string, opts?: NewTaskOptions): Promise<TaskCreatedEvent>;
   /** How often the task's file was requested. */
   requestsFor(task: TaskCreatedEvent): number;
   /** The task's status events as the TASKS stream stored them, in stream order. */
@@ -163,7 +171,7 @@ export function importRunnerHarness(name: string): ImportRunnerHarness {
   /** Puts `body` on the file server and a PENDING task for it in the tasks table. */
   async function newTask(
     file: ServedFile | string,
-    opts: { fileType?: FileType; status?: TaskStatus; attempt?: number; entity?: EntityType } = {},
+    opts: NewTaskOptions = {},
   ): Promise<TaskCreatedEvent> {
     const taskId = newId('task');
     const path = `/${taskId}.csv`;
@@ -172,18 +180,18 @@ export function importRunnerHarness(name: string): ImportRunnerHarness {
       task_id: taskId,
       tenant_id: 'tenant_runner',
       // Its own environment per task, so the same event_id in two tests never collides.
-      environment_id: `env_${randomBytes(6).toString('hex')}`,
+      environment_id: opts.environmentId ?? `env_${randomBytes(6).toString('hex')}`,
       task_type: TaskType.IMPORT,
       entity_type: opts.entity ?? EntityType.EVENTS,
       file_type: opts.fileType ?? FileType.CSV,
       file_url: `${baseUrl}${path}`,
-      metadata: {},
+      metadata: opts.metadata ?? {},
       attempt: opts.attempt ?? 0,
     };
     await db.ds.query(
       `INSERT INTO tasks (id, tenant_id, environment_id, task_type, entity_type, file_type, file_url,
-                          task_status, attempt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+                          task_status, attempt, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         taskId,
         event.tenant_id,
@@ -194,6 +202,7 @@ export function importRunnerHarness(name: string): ImportRunnerHarness {
         event.file_url,
         opts.status ?? TaskStatus.PENDING,
         opts.attempt ?? 0,
+        JSON.stringify(opts.metadata ?? {}),
       ],
     );
     return event;

@@ -38,6 +38,7 @@ describe('customersImport.writeBatch (PostgreSQL)', () => {
       written: 1,
       duplicates: 0,
       rowErrors: [],
+      changed: 0, // a new customer: no before-image
       outcome: { created: 1, updated: 0, unchanged: 0 },
     });
     // The same row again changes nothing (an identical re-run is a no-op).

@@ -57,6 +57,12 @@ function upsertFor(group: number): string {
   return sql;
 }
 
+// The row as it was before this task, for a revert (docs/API.md §5): the first image per task wins.
+const BEFORE_IMAGES = `INSERT INTO import_before_images (task_id, entity_type, row_id, image)
+  SELECT $3, 'CUSTOMERS', c.id, to_jsonb(c) - 'written_xid' FROM customers c JOIN ${STAGE} s
+    ON c.environment_id = $1 AND c.external_id = s.external_id AND c.tenant_id = $2
+  ON CONFLICT DO NOTHING`;
+
 /** Folds a later row for the same external_id into an earlier one, as if applied in order. */
 function fold(into: CustomerRecord, next: CustomerRecord): CustomerRecord {
   const fields = { ...into.fields };
@@ -106,6 +112,12 @@ export async function writeCustomerBatch(
   await copyIntoStage(client, STAGE, STAGE_DDL, STAGE_COLUMNS, stageRows(byKey.values()));
   let created = 0;
   let changed = 0;
+  const imaged = await client.query(BEFORE_IMAGES, [
+    scope.environmentId,
+    scope.tenantId,
+    scope.taskId,
+  ]);
+  result.changed = imaged.rowCount ?? 0;
   for (const group of groups) {
     const { rows } = await client.query<{ created: boolean }>(upsertFor(group), [
       scope.environmentId,

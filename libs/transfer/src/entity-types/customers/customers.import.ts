@@ -8,6 +8,23 @@ import { CUSTOMER_REQUIRED_COLUMNS, CustomerRowMapper } from './customer-row.map
 /** CUSTOMERS import (docs/FORMATS.md §2): upsert by external_id; blank clears, absent keeps, metadata merges. */
 export const customersImport: EntityImportDefinition<CustomerRecord> = {
   entity: EntityType.CUSTOMERS,
+  keepsBeforeImages: true,
+  revert: {
+    table: 'customers',
+    kind: 'upserted',
+    key: 'external_id',
+    restore: [
+      'name',
+      'email',
+      'address_line1',
+      'address_line2',
+      'address_city',
+      'address_state',
+      'address_postal_code',
+      'address_country',
+      'metadata',
+    ],
+  },
   requiredColumns: CUSTOMER_REQUIRED_COLUMNS,
   // One INSERT … ON CONFLICT DO UPDATE per group, no read before the write: a later batch that
   // meets an earlier one's uncommitted row waits and then applies on top of it (the committer

@@ -109,21 +109,68 @@ export async function writeEventBatch(
   return result;
 }
 
+// A dry run's "events": the ids it would have inserted, in an UNLOGGED table of its task (no WAL;
+// committed per batch like the checkpoint, so a resumed dry run keeps it), dropped at the end.
+const dryIdsTable = (scope: ImportScope) => `ferry_dry_ids_${scope.taskId.toLowerCase()}`;
+const INSERT_REAL =
+  `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE} ` +
+  'ON CONFLICT (environment_id, id) DO NOTHING';
+// The dry run's own stage has the events table's NOT NULLs, so COPY refuses what it would.
+const DRY_STAGE = 'ferry_events_dry_stage';
+const CREATE_DRY_STAGE =
+  `CREATE TEMP TABLE IF NOT EXISTS ${DRY_STAGE} (id text NOT NULL, event_name text NOT NULL, ` +
+  `external_customer_id text NOT NULL, customer_id text, "timestamp" timestamptz NOT NULL, source text, ` +
+  `properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text) ON COMMIT DROP`;
+const insertDry = (ids: string) =>
+  `INSERT INTO ${ids} (environment_id, id) SELECT s.environment_id, s.id FROM ${DRY_STAGE} s ` +
+  'WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.environment_id = s.environment_id AND e.id = s.id) ' +
+  'ON CONFLICT (environment_id, id) DO NOTHING';
+
+/** Drops the dry run's id table once the run is over. */
+export async function dropDryEventIds(client: PoolClient, scope: ImportScope): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS ${dryIdsTable(scope)}`);
+}
+
+/**
+ * A dry run of `writeEventBatch` (docs/API.md §1 `dry_run`): the batch goes through the stage as
+ * a real batch with a duplicate would (so the database refuses the same values), but instead of
+ * `events` the ids land in the task's own unlogged table: an id already in `events`, or already
+ * written by the run's earlier batches, is a duplicate, exactly as the real run counts it. No WAL,
+ * no row in `events`.
+ */
+export async function dryWriteEventBatch(
+  client: PoolClient,
+  records: EventRecord[],
+  scope: ImportScope,
+): Promise<BatchWriteResult> {
+  const result: BatchWriteResult = { written: 0, duplicates: 0, rowErrors: [] };
+  if (records.length === 0) return result;
+  const suffix = `\t${copyText(scope.environmentId)}\t${copyText(scope.tenantId)}\t${copyText(scope.taskId)}\n`;
+  await client.query(CREATE_DRY_STAGE);
+  const ids = dryIdsTable(scope);
+  await client.query(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${ids} (environment_id text, id text, PRIMARY KEY (environment_id, id))`,
+  );
+  await writeThroughStage(client, records, suffix, result, {
+    stage: DRY_STAGE,
+    insert: insertDry(ids),
+  });
+  return result;
+}
+
 async function writeThroughStage(
   client: PoolClient,
   records: EventRecord[],
   suffix: string,
   result: BatchWriteResult,
+  target = { stage: STAGE, insert: INSERT_REAL },
 ): Promise<void> {
   await client.query('SAVEPOINT ferry_events_stage');
   let written: number;
   try {
-    await client.query(`TRUNCATE ${STAGE}`);
-    await copyInto(client, STAGE, records, suffix);
-    const inserted = await client.query(
-      `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE} ` +
-        'ON CONFLICT (environment_id, id) DO NOTHING',
-    );
+    await client.query(`TRUNCATE ${target.stage}`);
+    await copyInto(client, target.stage, records, suffix);
+    const inserted = await client.query(target.insert);
     written = inserted.rowCount ?? 0;
   } catch (err) {
     if (!isRowDataError(err)) throw err;
@@ -134,8 +181,8 @@ async function writeThroughStage(
       return;
     }
     const half = Math.ceil(records.length / 2);
-    await writeThroughStage(client, records.slice(0, half), suffix, result);
-    await writeThroughStage(client, records.slice(half), suffix, result);
+    await writeThroughStage(client, records.slice(0, half), suffix, result, target);
+    await writeThroughStage(client, records.slice(half), suffix, result, target);
     return;
   }
   await client.query('RELEASE SAVEPOINT ferry_events_stage');

@@ -88,6 +88,17 @@ const REMOVE_METADATA = `UPDATE features f
     AND f.metadata ?| ARRAY(SELECT jsonb_array_elements_text(s.metadata_remove))
   RETURNING f.lookup_key`;
 
+// The rows as they were before this task, for a revert (docs/API.md §5): the feature, and the
+// meter an existing metered feature keeps. The first image per task wins.
+const BEFORE_IMAGES = `INSERT INTO import_before_images (task_id, entity_type, row_id, image)
+  SELECT $3, 'FEATURES', f.id, to_jsonb(f) - 'written_xid' FROM features f JOIN ${STAGE} s
+    ON f.environment_id = $1 AND f.lookup_key = s.lookup_key AND f.tenant_id = $2
+  ON CONFLICT DO NOTHING`;
+const METER_IMAGES = `INSERT INTO import_before_images (task_id, entity_type, row_id, image)
+  SELECT $3, 'METERS', m.id, to_jsonb(m) - 'written_xid' FROM meters m JOIN ${STAGE} s
+    ON m.id = s.meter_id AND m.environment_id = $1 AND m.tenant_id = $2
+  ON CONFLICT DO NOTHING`;
+
 /** Folds a later row for the same lookup_key into an earlier one: its values, both metadata. */
 function fold(into: FeatureRecord, next: FeatureRecord): FeatureRecord {
   const meter = next.meterIdGiven
@@ -146,6 +157,9 @@ export async function writeFeatureBatch(
     if (rec) result.rowErrors.push(refusedRecord(rec.origin, RowErrorCode.ALREADY_EXISTS, r.why));
   }
   await client.query(REUSE_METERS, env);
+  const images = [scope.environmentId, scope.tenantId, scope.taskId];
+  result.changed = (await client.query(BEFORE_IMAGES, images)).rowCount ?? 0;
+  await client.query(METER_IMAGES, images);
   const meters = await client.query<{ id: string }>(UPSERT_METERS, [
     scope.environmentId,
     scope.tenantId,

@@ -59,7 +59,30 @@ const ACTIONS = [
     (t) => t.task_type === 'IMPORT' && FINAL.includes(t.task_status),
     (t, p) => p.reimport(),
   ],
+  // Issue 15 (docs/API.md §5): a preview in a confirm, then the revert task's page.
+  [
+    'Revert…',
+    'revert',
+    (t) =>
+      t.task_type === 'IMPORT' &&
+      FINAL.includes(t.task_status) &&
+      !isFlag(t.metadata?.dry_run) &&
+      !t.metadata?.revert_of,
+    (t, p) => p.revert(),
+  ],
 ];
+
+const isFlag = (v) => v === true || v === 'true';
+
+/** The import's modes and what a revert undoes, as one line (docs/API.md §5). */
+function modes(t) {
+  const m = t.metadata ?? {};
+  const out = [];
+  if (isFlag(m.dry_run)) out.push('dry run: nothing was written');
+  if (isFlag(m.atomic)) out.push('atomic');
+  if (m.revert_of) out.push(`revert of ${m.revert_of}`);
+  return out.length ? ` · ${out.join(' · ')}` : '';
+}
 
 export function render(view, [id], ctx) {
   const c = new AbortController();
@@ -149,6 +172,27 @@ export function render(view, [id], ctx) {
         ctx.say(`Warnings of ${id}: ${err.message}`, 'error');
       }
     },
+    async revert() {
+      const path = `/v1/tasks/${encodeURIComponent(id)}/revert`;
+      try {
+        const p = await api(path);
+        if (p.revert_task_id) {
+          ctx.navigate(`#/tasks/${p.revert_task_id}`);
+          return;
+        }
+        const kept = p.kept
+          .map((k) => `\n  ${k.key || k.id} (changed by ${k.changed_by})`)
+          .join('');
+        const question =
+          `Revert ${id}? It deletes ${fmt(p.would_delete)} row(s), restores ${fmt(p.would_restore)}, ` +
+          `and keeps ${fmt(p.would_keep)} changed since by later tasks${kept ? `:${kept}` : '.'}`;
+        if (!window.confirm(question)) return;
+        const made = await api(path, { method: 'POST' });
+        ctx.navigate(`#/tasks/${made.id}`);
+      } catch (err) {
+        ctx.say(`Revert of ${id}: ${err.message}`, 'error');
+      }
+    },
     reimport() {
       ctx.navigate(
         `#/import?entity_type=${task.entity_type}&file_type=${task.file_type}&from=${encodeURIComponent(id)}`,
@@ -172,6 +216,7 @@ export function render(view, [id], ctx) {
             el('a', { href: `#/schedules/${t.scheduled_task_id}` }, t.scheduled_task_id),
           )
         : '',
+      modes(t),
     );
     const percent = t.task_status === 'COMPLETED' ? 100 : snap.percent;
     bar.set(percent, t.task_status === 'PROCESSING');
