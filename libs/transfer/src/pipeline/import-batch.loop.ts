@@ -166,7 +166,7 @@ export class ImportBatchLoop {
   private async write(client: PoolClient, b: PendingBatch): Promise<BatchWriteResult> {
     const { task, definition, scope } = this.job;
     b.timer = metrics.batchWrite.startTimer({ entity_type: task.entity_type });
-    await this.stores.tasks.assertStillRunning(client, task.task_id, task.attempt);
+    await this.stores.tasks.assertStillRunning(client, task.task_id, task.attempt, false);
     return withSpan(
       'import batch',
       { 'ferry.task_id': task.task_id, 'ferry.records': b.records.length + b.errors.length },
@@ -177,7 +177,9 @@ export class ImportBatchLoop {
   /** In the same transaction, once every earlier batch has committed: what makes it count. */
   private async finish(client: PoolClient, b: PendingBatch, written: BatchWriteResult) {
     const { task, mapping } = this.job;
-    const { checkpoints, rowErrors, warnings } = this.stores;
+    const { checkpoints, rowErrors, warnings, tasks } = this.stores;
+    // Under the row lock, only now: a cancel waits for at most this step (docs/API.md §3).
+    await tasks.assertStillRunning(client, task.task_id, task.attempt);
     const cp = this.cp;
     const errors = written.rowErrors.length ? inRowOrder(b.errors, written.rowErrors) : b.errors;
     await rowErrors.insert(client, task.task_id, cp.part, errors);
