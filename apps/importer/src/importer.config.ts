@@ -59,6 +59,19 @@ export class ImporterConfig extends FetchConfig {
   @Min(100)
   FERRY_DOWNLOAD_TIMEOUT_MS = 2 * 3600 * 1000;
 
+  /**
+   * Slowest an http(s) source may send (bytes/s, averaged over FERRY_MIN_TRANSFER_WINDOW_MS),
+   * as curl's --speed-limit; below it the delivery is retried, then the task FAILED. 0: no floor.
+   */
+  @IsInt()
+  @Min(0)
+  FERRY_MIN_TRANSFER_BYTES_PER_S = 1024;
+
+  /** The window of FERRY_MIN_TRANSFER_BYTES_PER_S, as curl's --speed-time. */
+  @IsInt()
+  @Min(100)
+  FERRY_MIN_TRANSFER_WINDOW_MS = 60_000;
+
   /** Longest CSV row / JSON element (characters of text); a longer one is a row error. */
   @IsInt()
   @Min(64)

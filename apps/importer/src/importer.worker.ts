@@ -36,6 +36,10 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
         connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
         idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
         downloadTimeoutMs: config.FERRY_DOWNLOAD_TIMEOUT_MS,
+        minTransferRate: {
+          bytesPerSecond: config.FERRY_MIN_TRANSFER_BYTES_PER_S,
+          windowMs: config.FERRY_MIN_TRANSFER_WINDOW_MS,
+        },
         records: {
           maxRowBytes: config.FERRY_MAX_ROW_BYTES,
           maxColumns: config.FERRY_MAX_COLUMNS,

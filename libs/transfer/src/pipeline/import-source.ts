@@ -4,6 +4,7 @@ import { FerryError } from '@ferry/contracts';
 import {
   decompressIfGzip,
   type FetchPolicy,
+  type MinTransferRate,
   type ObjectStorages,
   openHttpSource,
   redactUrl,
@@ -22,6 +23,8 @@ export interface SourceSettings {
   idleTimeoutMs: number;
   /** Time a whole download may take (default: no limit). */
   downloadTimeoutMs?: number;
+  /** The slowest an http(s) source may send, over a window (default: no floor). */
+  minTransferRate?: MinTransferRate;
 }
 
 /**
@@ -66,6 +69,7 @@ async function openStream(
     connectTimeoutMs: s.connectTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs,
     totalTimeoutMs: s.downloadTimeoutMs,
+    minTransferRate: s.minTransferRate,
     signal,
   });
   return decompressIfGzip(stream, gunzip);
