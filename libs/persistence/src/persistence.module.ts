@@ -16,6 +16,7 @@ import { initDataSource } from './data-source.factory';
 import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ConnectionRepository } from './repositories/connection.repository';
+import { EventPartitionRepository } from './repositories/event-partition.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { ScheduleRunRepository } from './repositories/schedule-run.repository';
 import { ScheduledTaskRepository } from './repositories/scheduled-task.repository';
@@ -130,6 +131,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: (ds: DataSource) => new ScheduleRunRepository(ds),
           inject: [DataSource],
         },
+        {
+          provide: EventPartitionRepository,
+          useFactory: (ds: DataSource) => new EventPartitionRepository(ds),
+          inject: [DataSource],
+        },
       ],
       exports: [
         DataSource,
@@ -144,6 +150,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         ConnectionRepository,
         ScheduledTaskRepository,
         ScheduleRunRepository,
+        EventPartitionRepository,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { TaskSweeper1795900000300 } from './1795900000300-task-sweeper';
 import { TaskCheckpoints1795900000400 } from './1795900000400-task-checkpoints';
 import { RowWarnings1795900001000 } from './1795900001000-row-warnings';
 import { ScheduledExports1795900002000 } from './1795900002000-scheduled-exports';
+import { EventsPartitioned1795900003000 } from './1795900003000-events-partitioned';
 
 /** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
 export const PERSISTENCE_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const PERSISTENCE_MIGRATIONS = [
   TaskCheckpoints1795900000400,
   RowWarnings1795900001000,
   ScheduledExports1795900002000,
+  EventsPartitioned1795900003000,
 ];

@@ -82,7 +82,7 @@ function refusedRow(record: EventRecord, err: unknown): RowError {
 /**
  * Writes events with COPY inside a savepoint of the caller's transaction: the fast path when no
  * event exists yet. A duplicate (23505) or a value PostgreSQL refuses sends the batch through a
- * temp table instead, `INSERT … ON CONFLICT DO NOTHING`, splitting it until each refused row is
+ * temp table instead, `INSERT … ON CONFLICT DO NOTHING` on (environment_id, id, timestamp), splitting it until each refused row is
  * alone and becomes a RowError.
  */
 export async function writeEventBatch(
@@ -122,7 +122,8 @@ async function writeThroughStage(
     await copyInto(client, STAGE, records, suffix);
     const inserted = await client.query(
       `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE} ` +
-        'ON CONFLICT (environment_id, id) DO NOTHING',
+        // The key of the partitioned table (migration 1795900003000): one row per id and time.
+        'ON CONFLICT (environment_id, id, "timestamp") DO NOTHING',
     );
     written = inserted.rowCount ?? 0;
   } catch (err) {
