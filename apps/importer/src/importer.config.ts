@@ -18,6 +18,15 @@ export class ImporterConfig extends FetchConfig {
   @Max(64)
   FERRY_IMPORT_CONCURRENCY = 2;
 
+  /**
+   * Imports of one tenant+environment and entity type running at once across all importers; the
+   * tenant's further tasks wait their turn, so other tenants' tasks run meanwhile (0: no limit).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  FERRY_TENANT_MAX_RUNNING_IMPORTS = 1;
+
   @IsInt()
   @Min(1)
   @Max(200_000)

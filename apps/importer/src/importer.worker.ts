@@ -49,5 +49,16 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
         maxRowErrors: config.FERRY_MAX_ROW_ERRORS,
       },
       ObjectStorages.fromConfig(config, js.nc),
+      config.FERRY_TENANT_MAX_RUNNING_IMPORTS > 0
+        ? {
+            maxRunning: config.FERRY_TENANT_MAX_RUNNING_IMPORTS,
+            subject: (task) => subjects.taskCreated(TaskType.IMPORT, task.entity_type),
+            republish: async (subject, message) => {
+              // A new msgID: the stream's duplicate window must not drop the hand-over.
+              const id = `${String(message['task_id'])}:attempt-${String(message['attempt'])}:turn-${Date.now()}`;
+              await js.publish(subject, message, { msgID: id });
+            },
+          }
+        : undefined,
     ),
 };

@@ -5,6 +5,7 @@ import { TaskCheckpoints1795900000400 } from './1795900000400-task-checkpoints';
 import { RowWarnings1795900001000 } from './1795900001000-row-warnings';
 import { ScheduledExports1795900002000 } from './1795900002000-scheduled-exports';
 import { EventsPartitioned1795900003000 } from './1795900003000-events-partitioned';
+import { TaskTurns1795900003100 } from './1795900003100-task-turns';
 
 /** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
 export const PERSISTENCE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const PERSISTENCE_MIGRATIONS = [
   RowWarnings1795900001000,
   ScheduledExports1795900002000,
   EventsPartitioned1795900003000,
+  TaskTurns1795900003100,
 ];

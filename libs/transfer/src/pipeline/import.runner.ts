@@ -20,6 +20,7 @@ import {
   RecordMapping,
   type SourceRecord,
 } from './record-mapping';
+import { ImportTurns, type TurnSettings } from './import-turns';
 import { RowErrorBudget } from './row-error.budget';
 import { type StatusPublisher } from './status.publisher';
 import { counters, news } from './status-news';
@@ -44,6 +45,7 @@ export interface ImportSettings extends SourceSettings, BatchSettings {
 export class ImportRunner {
   private readonly delivery: TaskDelivery;
   private readonly stores: BatchLoopStores;
+  private readonly turns: ImportTurns | null;
 
   constructor(
     private readonly ds: DataSource,
@@ -52,7 +54,10 @@ export class ImportRunner {
     private readonly settings: ImportSettings,
     /** Backends of `store://` and `s3://` sources; without them only http(s) sources work. */
     private readonly storages?: ObjectStorages,
+    /** Per-tenant turns (docs/DECISIONS.md 125); without them a tenant may use every slot. */
+    turns?: TurnSettings,
   ) {
+    this.turns = turns ? new ImportTurns(ds, turns) : null;
     this.delivery = new TaskDelivery(ds, status, ImportRunner.name, settings.cancelCheckMs);
     this.stores = {
       ds,
@@ -84,7 +89,13 @@ export class ImportRunner {
       await this.status.publish(task.task_id, news('completed', again));
       return;
     }
-    await this.importFile(task, cp, control);
+    const turn = this.turns ? await this.turns.take(task) : null;
+    if (this.turns && !turn) return; // parked: the delivery is acked, the task waits its turn
+    try {
+      await this.importFile(task, cp, control);
+    } finally {
+      if (turn) await this.turns?.release(task, turn);
+    }
   }
 
   private async importFile(
