@@ -7,8 +7,8 @@ import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
-import { OutboxRelay } from './delivery/outbox.relay';
 import { EventPartitionsMaintainer } from './delivery/event-partitions.maintainer';
+import { OutboxRelay } from './delivery/outbox.relay';
 import { SCHEDULER_CLOCK, SYSTEM_CLOCK, TaskScheduler } from './delivery/task.scheduler';
 import { TaskSweeper } from './delivery/task.sweeper';
 import { ErrorBodyFilter } from './errors/error-body.filter';

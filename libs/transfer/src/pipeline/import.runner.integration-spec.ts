@@ -9,7 +9,6 @@ import {
   TaskStatus,
   type TaskStatusEvent,
 } from '@ferry/contracts';
-
 import { TaskRepository } from '@ferry/persistence';
 
 import type { EntityImportDefinition } from '../entity-definition';

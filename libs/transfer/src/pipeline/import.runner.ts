@@ -14,13 +14,13 @@ import {
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import { type BatchLoopStores, type BatchSettings, ImportBatchLoop } from './import-batch.loop';
 import { openImportSource, type SourceSettings } from './import-source';
+import { ImportTurns, type TurnSettings } from './import-turns';
 import {
   readRecordBatches,
   type RecordLimits,
   RecordMapping,
   type SourceRecord,
 } from './record-mapping';
-import { ImportTurns, type TurnSettings } from './import-turns';
 import { RowErrorBudget } from './row-error.budget';
 import { type StatusPublisher } from './status.publisher';
 import { counters, news } from './status-news';
