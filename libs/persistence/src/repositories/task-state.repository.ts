@@ -28,6 +28,18 @@ export class TaskStateRepository {
   }
 
   /**
+   * When the task was created: an import's stand-in for blank event times, the same in every
+   * delivery, so a rerun finds each row's (id, timestamp) key again (docs/DECISIONS.md 122).
+   */
+  async createdAt(id: string): Promise<Date | null> {
+    const rows: Array<{ created_at: Date }> = await this.ds.query(
+      'SELECT created_at FROM tasks WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
+  /**
    * Inside a batch's transaction: the task must still be this attempt's and not ended, or this
    * throws `TaskCancelledError` and the batch rolls back. With `lock` (the batch's last step before
    * COMMIT), `FOR KEY SHARE` makes a concurrent cancel (which locks the row FOR UPDATE) wait for

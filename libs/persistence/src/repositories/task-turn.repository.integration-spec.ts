@@ -60,6 +60,9 @@ describe('TaskTurnRepository', () => {
     await turns.park('task_w1', 'k4', 'subj', { task_id: 'task_w1' });
     await turns.park('task_w2', 'k4', 'subj', { task_id: 'task_w2' });
     await turns.park('task_w3', 'k4', 'subj', { task_id: 'task_w3' });
+    await task('task_w0');
+    await turns.park('task_w0', 'k4', 'subj', { task_id: 'task_w0', attempt: 0 });
+    await db.ds.query(`UPDATE tasks SET attempt = 1 WHERE id = 'task_w0'`); // retried since
     await db.ds.query(`UPDATE tasks SET task_status = 'FAILED' WHERE id = 'task_w1'`); // cancelled
     expect(await turns.next('k4')).toEqual({
       taskId: 'task_w2',

@@ -76,12 +76,15 @@ export class TaskTurnRepository {
 
   /**
    * The oldest task waiting for a turn of `key` that can still run, taken off the list (tasks that
-   * ended meanwhile, cancelled say, are dropped on the way).
+   * ended meanwhile, cancelled say, and messages of an attempt since retried are dropped on the
+   * way: their delivery would do nothing, and hand the turn to nobody).
    */
   async next(key: string): Promise<ParkedMessage | null> {
     await this.ds.query(
       `DELETE FROM task_turn_waits w USING tasks t
-        WHERE w.turn_key = $1 AND t.id = w.task_id AND t.task_status IN ('COMPLETED', 'FAILED')`,
+        WHERE w.turn_key = $1 AND t.id = w.task_id
+          AND (t.task_status IN ('COMPLETED', 'FAILED')
+               OR coalesce((w.message->>'attempt')::int, 0) < t.attempt)`,
       [key],
     );
     const rows = (await this.ds.query(

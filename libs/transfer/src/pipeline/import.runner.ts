@@ -113,7 +113,8 @@ export class ImportRunner {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
       taskId: task.task_id,
-      importTime: new Date(),
+      // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
+      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
     };
     const source = await openImportSource(
       task.file_url,
