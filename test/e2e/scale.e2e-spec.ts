@@ -46,9 +46,9 @@ describe('many tenants at once, and slow sources', () => {
   };
 
   it("completes tenant B's 10-row import within 2 s while tenant A has ten large imports queued", async () => {
-    // A's files are paced (64 KiB every 0.4 s, ~5 s each) so they hold the importer without
+    // A's files are paced (64 KiB every 0.4 s, ~12 s each) so they hold the importer without
     // burning the CPU that B's import and the assertions need.
-    const big = eventsCsv(10_000, 'a');
+    const big = eventsCsv(20_000, 'a'); // ~1.9 MB: over FERRY_TENANT_TURN_MIN_BYTES (1 MiB)
     const aTasks: string[] = [];
     for (let i = 0; i < 10; i++) {
       aTasks.push(await importTask(api, files.add(`a-${i}.csv`, big, 'text/csv', 160 * 1024)));

@@ -27,6 +27,11 @@ export class ImporterConfig extends FetchConfig {
   @Max(1000)
   FERRY_TENANT_MAX_RUNNING_IMPORTS = 1;
 
+  /** Files declared smaller than this (bytes) import without waiting for a turn. */
+  @IsInt()
+  @Min(0)
+  FERRY_TENANT_TURN_MIN_BYTES = 1024 * 1024;
+
   @IsInt()
   @Min(1)
   @Max(200_000)

@@ -52,6 +52,7 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
       config.FERRY_TENANT_MAX_RUNNING_IMPORTS > 0
         ? {
             maxRunning: config.FERRY_TENANT_MAX_RUNNING_IMPORTS,
+            minBytes: config.FERRY_TENANT_TURN_MIN_BYTES,
             subject: (task) => subjects.taskCreated(TaskType.IMPORT, task.entity_type),
             republish: async (subject, message) => {
               // A new msgID: the stream's duplicate window must not drop the hand-over.

@@ -41,7 +41,7 @@ describe('TaskTurnRepository', () => {
     expect(await turns.tryTake('k3', 1)).toBeNull();
     await db.ds.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE application_name = 'ferry-turn' AND datname = current_database()`,
+        WHERE application_name LIKE 'ferry-turn:%' AND datname = current_database()`,
     );
     let again = null;
     for (let i = 0; i < 100 && again === null; i++) {

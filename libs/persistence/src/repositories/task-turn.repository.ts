@@ -26,7 +26,11 @@ export class TaskTurnRepository {
   /** One of the key's `limit` turns, or null when all are taken. */
   async tryTake(key: string, limit: number): Promise<TurnLock | null> {
     const url = (this.ds.options as { url?: string }).url;
-    const client = new Client({ connectionString: url, application_name: 'ferry-turn' });
+    // Named after the process, so an operator (and the fault suite) sees which worker holds it.
+    const client = new Client({
+      connectionString: url,
+      application_name: `ferry-turn:${process.pid}`,
+    });
     client.on('error', () => undefined); // a lost connection only ends the turn
     await client.connect();
     try {

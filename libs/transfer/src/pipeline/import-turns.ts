@@ -9,6 +9,8 @@ import { TaskTurnRepository, type TurnLock } from '@ferry/persistence';
 export interface TurnSettings {
   /** Imports of one tenant+environment and entity type running at once, across all importers. */
   maxRunning: number;
+  /** Files declared smaller than this run without a turn (they hold no slot for long). */
+  minBytes: number;
   /** The subject a task's `task.created` message goes to. */
   subject(task: TaskCreatedEvent): string;
   /** Publishes a parked task's message again (a new msgID: it is a new prompt). */
@@ -22,7 +24,9 @@ export interface TurnSettings {
  * Now a delivery first takes one of its tenant's `maxRunning` turns; when none is free it parks
  * the task with its message and returns (the message is acked), and the slot takes the next
  * message, another tenant's perhaps. The import that ends hands its turn to the oldest parked
- * task of its tenant by publishing that task's message again.
+ * task of its tenant by publishing that task's message again. A file declared smaller than
+ * `minBytes` needs no turn: it is over in a moment, and a burst of a thousand small tasks of one
+ * tenant must not run one at a time.
  */
 export class ImportTurns {
   private readonly logger = new Logger(ImportTurns.name);
@@ -33,6 +37,10 @@ export class ImportTurns {
     private readonly settings: TurnSettings,
   ) {
     this.repo = new TaskTurnRepository(ds);
+  }
+
+  get minBytes(): number {
+    return this.settings.minBytes;
   }
 
   static key(task: TaskCreatedEvent): string {

@@ -8,6 +8,7 @@ import {
   TaskRowErrorRepository,
   TaskRowWarningRepository,
   TaskStateRepository,
+  type TurnLock,
   withClient,
 } from '@ferry/persistence';
 
@@ -89,13 +90,7 @@ export class ImportRunner {
       await this.status.publish(task.task_id, news('completed', again));
       return;
     }
-    const turn = this.turns ? await this.turns.take(task) : null;
-    if (this.turns && !turn) return; // parked: the delivery is acked, the task waits its turn
-    try {
-      await this.importFile(task, cp, control);
-    } finally {
-      if (turn) await this.turns?.release(task, turn);
-    }
+    await this.importFile(task, cp, control);
   }
 
   private async importFile(
@@ -116,7 +111,7 @@ export class ImportRunner {
       // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
       importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
     };
-    const source = await openImportSource(
+    const { stream: source, declaredBytes } = await openImportSource(
       task.file_url,
       task.environment_id,
       control.signal,
@@ -124,7 +119,14 @@ export class ImportRunner {
       this.storages,
     );
     let batches: AsyncGenerator<SourceRecord[]> | null = null;
+    let turn: TurnLock | null = null;
     try {
+      // A small file is over in a moment and holds nobody up: only a large one (or one of unknown
+      // size) takes one of its tenant's turns (docs/DECISIONS.md 125).
+      if (this.turns && (declaredBytes === null || declaredBytes >= this.turns.minBytes)) {
+        turn = await this.turns.take(task);
+        if (!turn) return start; // parked: the delivery is acked, the task waits its turn
+      }
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
       const checkpoints = this.stores.checkpoints;
@@ -157,6 +159,7 @@ export class ImportRunner {
     } finally {
       await batches?.return(undefined);
       source.destroy();
+      if (turn) await this.turns?.release(task, turn);
     }
   }
 }
