@@ -11,6 +11,7 @@
  *    task are not built), so replicas help only when there are several tasks.
  *
  *   npm run bench -- --only scale --rows 1000000 --task-rows 200000
+ *   npm run bench -- --only scale --rows 50000000 --tasks 0   (the big import and export alone)
  */
 import { spawnSync } from 'child_process';
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'fs';
@@ -183,7 +184,7 @@ export async function benchScale(root: string): Promise<void> {
       await writeEvents(files[i], taskRows, `t${i}`);
     }
     const replicas: Array<Record<string, unknown>> = [];
-    for (const n of [1, 2, 3]) {
+    for (const n of tasks > 0 ? [1, 2, 3] : []) {
       const ferry = await startFerry({
         env: { LOG_LEVEL: 'warn', FERRY_TENANT_MAX_RUNNING_IMPORTS: '0' },
       });
@@ -235,7 +236,7 @@ export async function benchScale(root: string): Promise<void> {
     spawnSync('rm', ['-rf', dir]);
     const out = path.join(root, 'tmp/bench');
     mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'scale.json'), JSON.stringify(figures, null, 2) + '\n');
+    writeFileSync(path.join(out, `scale-${rows}.json`), JSON.stringify(figures, null, 2) + '\n');
     console.log(JSON.stringify(figures, null, 2));
   }
 }
