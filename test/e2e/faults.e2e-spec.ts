@@ -217,6 +217,33 @@ describe(`fault injection (scale ${SCALE})`, () => {
     await verifyImport(s, id, ROWS, 'kill');
   });
 
+  it('three importers on one task: kill -9 of the one running it, another resumes: COMPLETED, every row once', async () => {
+    // Issue 16: replicas share the consumers; the task's turn names the process that holds it
+    // (application_name ferry-turn:<pid>). The replicas stay up for the scenarios below.
+    const s = 'kill -9 of the importer running the task, three importers';
+    await ferry.addReplica('importer');
+    await ferry.addReplica('importer');
+    const id = await createImport('three.csv', eventsCsv(ROWS, 'three'), true);
+    const holder = async (): Promise<number | null> => {
+      const { rows } = await ferry.db.query(
+        `SELECT application_name AS a FROM pg_stat_activity WHERE application_name LIKE 'ferry-turn:%'`,
+      );
+      return rows.length === 1 ? Number(String(rows[0].a).split(':')[1]) : null;
+    };
+    const ms = await faultMidImport(id, Math.floor(ROWS / 3), async () => {
+      const pid = await waitFor(holder, 'the importer holding the task');
+      figures.scenario(s).faults++;
+      if (pid === ferry.pids.importer) {
+        await ferry.kill('importer');
+        await ferry.start('importer');
+      } else {
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    figures.recovered(s, ms);
+    await verifyImport(s, id, ROWS, 'three');
+  });
+
   it(`NATS restarting mid-import: COMPLETED, every row once`, async () => {
     const s = 'NATS restart';
     const id = await createImport('nats.csv', eventsCsv(ROWS, 'nats'), true);

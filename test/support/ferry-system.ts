@@ -36,6 +36,11 @@ export interface FerrySystem {
   kill(name: ServiceName): Promise<void>;
   /** Starts a killed service again (same port and environment) and waits until it is ready. */
   start(name: ServiceName): Promise<void>;
+  /**
+   * Starts one more process of a service (another replica: same database, NATS prefix and
+   * environment, its own port), waits until it is ready, and returns its pid; `stop` ends it too.
+   */
+  addReplica(name: ServiceName): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +111,8 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
   const children: Partial<Record<ServiceName, ChildProcess>> = {};
   const services = opts.services ?? ALL_SERVICES;
   const pids: Partial<Record<ServiceName, number>> = {};
-  const spawnService = (name: ServiceName): ChildProcess => {
+  const replicas: ChildProcess[] = [];
+  const spawnService = (name: ServiceName, port = ports[name]): ChildProcess => {
     outputs[name] ??= [];
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps', name, 'main.js')], {
       env: {
@@ -120,7 +126,7 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
         // Connections' secrets are sealed with it (docs/DECISIONS.md decision 75).
         FERRY_SECRETS_KEY: randomBytes(32).toString('hex'),
         NODE_OPTIONS: manifestNodeOptions(name),
-        PORT: String(ports[name]),
+        PORT: String(port),
         HOST: '127.0.0.1',
         ...opts.env,
       },
@@ -128,6 +134,7 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
     });
     child.stdout?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => outputs[name].push(d.toString()));
+    if (port !== ports[name]) return child;
     children[name] = child;
     pids[name] = child.pid;
     return child;
@@ -166,9 +173,16 @@ export async function startFerry(opts: FerryOptions = {}): Promise<FerrySystem> 
       if (c && c.exitCode === null && c.signalCode === null) return;
       await waitReady(name, ports[name], () => output(name), spawnService(name));
     },
+    addReplica: async (name) => {
+      const port = await freePort();
+      const child = spawnService(name, port);
+      replicas.push(child);
+      await waitReady(name, port, () => output(name), child);
+      return child.pid ?? 0;
+    },
     stop: async () => {
       await Promise.all(
-        Object.values(children).map(
+        [...Object.values(children), ...replicas].map(
           (c) =>
             new Promise<void>((resolve) => {
               if (c.exitCode !== null || c.signalCode !== null) return resolve();

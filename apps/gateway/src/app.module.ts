@@ -7,6 +7,7 @@ import { HealthController, HealthRegistryModule } from '@ferry/telemetry';
 
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefaultCredentialsService } from './auth/default-credentials.service';
+import { EventPartitionsMaintainer } from './delivery/event-partitions.maintainer';
 import { OutboxRelay } from './delivery/outbox.relay';
 import { SCHEDULER_CLOCK, SYSTEM_CLOCK, TaskScheduler } from './delivery/task.scheduler';
 import { TaskSweeper } from './delivery/task.sweeper';
@@ -73,6 +74,7 @@ export class AppModule {
         WebhookRelay,
         { provide: SCHEDULER_CLOCK, useValue: SYSTEM_CLOCK },
         TaskScheduler,
+        EventPartitionsMaintainer,
         TasksService,
         RevertsService,
         ScheduledTasksService,

@@ -100,6 +100,12 @@ export class GatewayConfig extends FetchConfig {
   @Max(30)
   FERRY_MAX_REDRIVES = 6;
 
+  /** Months ahead of the current one for which the events table has its partitions made. */
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  FERRY_EVENT_PARTITIONS_AHEAD = 3;
+
   /** How often the scheduler looks for due scheduled exports and failed runs to retry. */
   @IsInt()
   @Min(100)

@@ -18,6 +18,20 @@ export class ImporterConfig extends FetchConfig {
   @Max(64)
   FERRY_IMPORT_CONCURRENCY = 2;
 
+  /**
+   * Imports of one tenant+environment and entity type running at once across all importers; the
+   * tenant's further tasks wait their turn, so other tenants' tasks run meanwhile (0: no limit).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  FERRY_TENANT_MAX_RUNNING_IMPORTS = 1;
+
+  /** Files declared smaller than this (bytes) import without waiting for a turn. */
+  @IsInt()
+  @Min(0)
+  FERRY_TENANT_TURN_MIN_BYTES = 1024 * 1024;
+
   @IsInt()
   @Min(1)
   @Max(200_000)
@@ -58,6 +72,19 @@ export class ImporterConfig extends FetchConfig {
   @IsInt()
   @Min(100)
   FERRY_DOWNLOAD_TIMEOUT_MS = 2 * 3600 * 1000;
+
+  /**
+   * Slowest an http(s) source may send (bytes/s, averaged over FERRY_MIN_TRANSFER_WINDOW_MS),
+   * as curl's --speed-limit; below it the delivery is retried, then the task FAILED. 0: no floor.
+   */
+  @IsInt()
+  @Min(0)
+  FERRY_MIN_TRANSFER_BYTES_PER_S = 1024;
+
+  /** The window of FERRY_MIN_TRANSFER_BYTES_PER_S, as curl's --speed-time. */
+  @IsInt()
+  @Min(100)
+  FERRY_MIN_TRANSFER_WINDOW_MS = 60_000;
 
   /** Longest CSV row / JSON element (characters of text); a longer one is a row error. */
   @IsInt()

@@ -36,6 +36,10 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
         connectTimeoutMs: config.FERRY_CONNECT_TIMEOUT_MS,
         idleTimeoutMs: config.FERRY_IDLE_TIMEOUT_MS,
         downloadTimeoutMs: config.FERRY_DOWNLOAD_TIMEOUT_MS,
+        minTransferRate: {
+          bytesPerSecond: config.FERRY_MIN_TRANSFER_BYTES_PER_S,
+          windowMs: config.FERRY_MIN_TRANSFER_WINDOW_MS,
+        },
         records: {
           maxRowBytes: config.FERRY_MAX_ROW_BYTES,
           maxColumns: config.FERRY_MAX_COLUMNS,
@@ -45,5 +49,17 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
         maxRowErrors: config.FERRY_MAX_ROW_ERRORS,
       },
       ObjectStorages.fromConfig(config, js.nc),
+      config.FERRY_TENANT_MAX_RUNNING_IMPORTS > 0
+        ? {
+            maxRunning: config.FERRY_TENANT_MAX_RUNNING_IMPORTS,
+            minBytes: config.FERRY_TENANT_TURN_MIN_BYTES,
+            subject: (task) => subjects.taskCreated(TaskType.IMPORT, task.entity_type),
+            republish: async (subject, message) => {
+              // A new msgID: the stream's duplicate window must not drop the hand-over.
+              const id = `${String(message['task_id'])}:attempt-${String(message['attempt'])}:turn-${Date.now()}`;
+              await js.publish(subject, message, { msgID: id });
+            },
+          }
+        : undefined,
     ),
 };

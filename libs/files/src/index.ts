@@ -8,6 +8,7 @@ export type { HostLookup, ResolvedAddress } from './http/host.resolver';
 export { parseResolveSpec, staticLookup, systemLookup } from './http/host.resolver';
 export * from './http/http.source';
 export * from './http/http-post';
+export type { MinTransferRate } from './http/transfer-rate.watch';
 export * from './gzip/gzip.decompressor';
 export * from './csv/csv-record';
 export * from './csv/csv.reader';

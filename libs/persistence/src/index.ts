@@ -36,6 +36,8 @@ export * from './repositories/connection.repository';
 export * from './repositories/scheduled-task.types';
 export * from './repositories/scheduled-task.repository';
 export * from './repositories/schedule-run.repository';
+export * from './repositories/event-partition.repository';
+export * from './repositories/task-turn.repository';
 export * from './secret-box';
 export * from './credentials.provisioner';
 export * from './default-credentials.bootstrap';

@@ -16,6 +16,7 @@ import { initDataSource } from './data-source.factory';
 import { PersistenceConfig } from './persistence.config';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ConnectionRepository } from './repositories/connection.repository';
+import { EventPartitionRepository } from './repositories/event-partition.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { ScheduleRunRepository } from './repositories/schedule-run.repository';
 import { ScheduledTaskRepository } from './repositories/scheduled-task.repository';
@@ -136,6 +137,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: (ds: DataSource) => new ScheduleRunRepository(ds),
           inject: [DataSource],
         },
+        {
+          provide: EventPartitionRepository,
+          useFactory: (ds: DataSource) => new EventPartitionRepository(ds),
+          inject: [DataSource],
+        },
       ],
       exports: [
         DataSource,
@@ -151,6 +157,7 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         ScheduledTaskRepository,
         ScheduleRunRepository,
         WebhookRepository,
+        EventPartitionRepository,
       ],
     };
   }

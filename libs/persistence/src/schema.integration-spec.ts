@@ -51,7 +51,7 @@ describe('schema and migrations', () => {
     await expect(runMigrations(db.url)).resolves.toEqual([]);
   });
 
-  it('creates the indexes of the hot queries, and none on events but its key', async () => {
+  it('creates the indexes of the hot queries, and on events only its key, its window and its task', async () => {
     const rows: { tablename: string; indexname: string; indexdef: string }[] = await db.ds.query(
       `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`,
     );
@@ -64,9 +64,13 @@ describe('schema and migrations', () => {
       /UNIQUE .*WHERE \(idempotency_key IS NOT NULL\)/,
     );
     expect(def('outbox_unpublished_idx')).toMatch(/\(id\) WHERE \(published_at IS NULL\)/);
-    expect(rows.filter((r) => r.tablename === 'events').map((r) => r.indexname)).toEqual([
-      'events_pkey',
-    ]);
+    expect(
+      rows
+        .filter((r) => r.tablename === 'events')
+        .map((r) => r.indexname)
+        .sort(),
+    ).toEqual(['events_pkey', 'events_scope_time_idx', 'events_task_idx']);
+    expect(def('events_pkey')).toContain('(environment_id, id, "timestamp")');
     expect(def('api_keys_key_hash_key')).toContain('UNIQUE');
   });
 

@@ -9,7 +9,10 @@ export interface ImportScope {
   tenantId: string;
   environmentId: string;
   taskId: string;
-  /** Stands in for a blank time cell (an event's `timestamp`); fixed for the whole task run. */
+  /**
+   * Stands in for a blank time cell (an event's `timestamp`): the task's creation time, the same
+   * in every delivery and retry, since it is part of an event's key (docs/DECISIONS.md 122).
+   */
   importTime: Date;
 }
 

@@ -15,6 +15,7 @@ import {
 } from './host.resolver';
 import { networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';
+import { type MinTransferRate, watchTransferRate } from './transfer-rate.watch';
 
 export interface ExchangeOptions {
   connectTimeoutMs: number;
@@ -25,6 +26,8 @@ export interface ExchangeOptions {
   policy: AddressPolicy;
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+  /** The slowest the body may arrive, over a window (default: no floor). */
+  minTransferRate?: MinTransferRate;
 }
 
 /** One GET whose response head has arrived. */
@@ -161,7 +164,23 @@ export function sendRequest(
             if (!res.complete) req.destroy();
           });
           if (failure) limit.destroy(failure);
-          else res.pipe(limit);
+          else {
+            res.pipe(limit);
+            const rate = opts.minTransferRate;
+            if (rate) {
+              // Retryable: a congested link may be faster on the next delivery; the deliveries
+              // running out end the task FAILED with this sentence (docs/API.md §3).
+              const stopWatch = watchTransferRate(res, rate, (got) =>
+                fail(
+                  FerryError.transient(
+                    `file_url ${redacted} sent ${got} bytes in ${rate.windowMs} ms, slower than the minimum of ${rate.bytesPerSecond} bytes/s over ${rate.windowMs} ms (FERRY_MIN_TRANSFER_BYTES_PER_S, FERRY_MIN_TRANSFER_WINDOW_MS)`,
+                    { url: redacted },
+                  ),
+                ),
+              );
+              limit.once('close', stopWatch);
+            }
+          }
           return limit;
         },
       });

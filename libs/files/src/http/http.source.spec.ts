@@ -98,6 +98,13 @@ describe('openHttpSource', () => {
           pump();
           return;
         }
+        case '/trickle': {
+          // One byte every 30 ms: never silent for long, but ~33 bytes/s.
+          res.writeHead(200);
+          const timer = setInterval(() => res.write('x'), 30);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
         case '/reset':
           res.writeHead(200, { 'content-length': '100000' });
           res.write('a,b\n');
@@ -235,6 +242,30 @@ describe('openHttpSource', () => {
 
   it('does not time out while the reader is the slow side', async () => {
     const { stream } = await openHttpSource(`${base}/large`, { ...local, idleTimeoutMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await readBody(stream)).length).toBe(160 * 64 * 1024);
+  });
+
+  it('fails a source that trickles below the minimum transfer rate, naming the settings', async () => {
+    const { stream } = await openHttpSource(`${base}/trickle`, {
+      ...local,
+      idleTimeoutMs: 1_000,
+      minTransferRate: { bytesPerSecond: 1_000, windowMs: 300 },
+    });
+    const t0 = Date.now();
+    const err = await failure(readBody(stream));
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(
+      /slower than the minimum of 1000 bytes\/s over 300 ms \(FERRY_MIN_TRANSFER_BYTES_PER_S, FERRY_MIN_TRANSFER_WINDOW_MS\)/,
+    );
+  });
+
+  it('does not count windows in which the reader was the slow side against the rate', async () => {
+    const { stream } = await openHttpSource(`${base}/large`, {
+      ...local,
+      minTransferRate: { bytesPerSecond: 1024 * 1024 * 1024, windowMs: 100 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await readBody(stream)).length).toBe(160 * 64 * 1024);
   });

@@ -14,6 +14,7 @@ import {
 import { sendRequest } from './http.exchange';
 import { httpStatusError, networkError } from './http-errors.mapper';
 import { redactUrl } from './redact-url';
+import type { MinTransferRate } from './transfer-rate.watch';
 
 export interface HttpSourceOptions extends FetchPolicy {
   /** Time allowed for the TCP connection (default 10 s). */
@@ -28,6 +29,8 @@ export interface HttpSourceOptions extends FetchPolicy {
   maxRedirects?: number;
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+  /** The slowest the body may arrive, as curl's --speed-limit/--speed-time (default: no floor). */
+  minTransferRate?: MinTransferRate;
 }
 
 export interface HttpSource {
@@ -78,6 +81,7 @@ export async function openHttpSource(
       policy: opts,
       signal: opts.signal,
       headers: opts.headers,
+      minTransferRate: opts.minTransferRate,
     });
     const status = exchange.res.statusCode ?? 0;
     if (REDIRECT_STATUSES.has(status)) {

@@ -4,6 +4,8 @@ import { TaskSweeper1795900000300 } from './1795900000300-task-sweeper';
 import { TaskCheckpoints1795900000400 } from './1795900000400-task-checkpoints';
 import { RowWarnings1795900001000 } from './1795900001000-row-warnings';
 import { ScheduledExports1795900002000 } from './1795900002000-scheduled-exports';
+import { EventsPartitioned1795900003000 } from './1795900003000-events-partitioned';
+import { TaskTurns1795900003100 } from './1795900003100-task-turns';
 import { ImportRevert1795900004000 } from './1795900004000-import-revert';
 import { Webhooks1795900004100 } from './1795900004100-webhooks';
 
@@ -15,6 +17,8 @@ export const PERSISTENCE_MIGRATIONS = [
   TaskCheckpoints1795900000400,
   RowWarnings1795900001000,
   ScheduledExports1795900002000,
+  EventsPartitioned1795900003000,
+  TaskTurns1795900003100,
   ImportRevert1795900004000,
   Webhooks1795900004100,
 ];

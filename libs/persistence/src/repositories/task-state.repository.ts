@@ -28,16 +28,32 @@ export class TaskStateRepository {
   }
 
   /**
-   * Inside a batch's transaction: the task must still be this attempt's and not ended, or this
-   * throws `TaskCancelledError` and the batch rolls back. `FOR KEY SHARE` makes a concurrent cancel
-   * (which locks the row FOR UPDATE) wait for this batch or be seen by it, so after a cancel has
-   * answered no further batch of the cancelled run commits. It is the weakest lock that does: with
-   * two writers a batch transaction is nearly always open, and a `FOR SHARE` would keep the status
-   * service's progress UPDATEs waiting until the import ended (docs/DECISIONS.md 11).
+   * When the task was created: an import's stand-in for blank event times, the same in every
+   * delivery, so a rerun finds each row's (id, timestamp) key again (docs/DECISIONS.md 122).
    */
-  async assertStillRunning(db: Queryable, id: string, attempt: number): Promise<void> {
+  async createdAt(id: string): Promise<Date | null> {
+    const rows: Array<{ created_at: Date }> = await this.ds.query(
+      'SELECT created_at FROM tasks WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
+  /**
+   * Inside a batch's transaction: the task must still be this attempt's and not ended, or this
+   * throws `TaskCancelledError` and the batch rolls back. With `lock` (the batch's last step before
+   * COMMIT), `FOR KEY SHARE` makes a concurrent cancel (which locks the row FOR UPDATE) wait for
+   * this batch or be seen by it, so after a cancel has answered no further batch of the cancelled
+   * run commits. It is the weakest lock that does (a `FOR SHARE` would keep the status service's
+   * progress UPDATEs waiting: docs/DECISIONS.md 11), and it is taken only for the few milliseconds
+   * between the batch's checkpoint and its COMMIT, never while rows are written: held for the
+   * whole batch, two writers kept a share lock on the row nearly all the time and a cancel waited
+   * 5-30 s for a gap (docs/DECISIONS.md 120). Without `lock` it is a plain read, so a cancelled
+   * run does not write a whole batch only to roll it back.
+   */
+  async assertStillRunning(db: Queryable, id: string, attempt: number, lock = true): Promise<void> {
     const { rows } = await db.query<TaskState>(
-      'SELECT task_status, attempt FROM tasks WHERE id = $1 FOR KEY SHARE',
+      `SELECT task_status, attempt FROM tasks WHERE id = $1${lock ? ' FOR KEY SHARE' : ''}`,
       [id],
     );
     const why = stopReason(rows[0], attempt);

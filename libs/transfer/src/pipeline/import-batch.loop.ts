@@ -215,12 +215,13 @@ export class ImportBatchLoop {
     const { task, definition, scope } = this.job;
     b.timer = metrics.batchWrite.startTimer({ entity_type: task.entity_type });
     const tasks = this.stores.tasks;
-    if (!this.session) await tasks.assertStillRunning(client, task.task_id, task.attempt);
-    // A session must not hold the task row's lock between batches (a cancel would wait on it):
-    // it checks on a connection of its own, and under the lock only just before COMMIT.
+    // No lock on the task row while the batch writes (a cancel would wait on it): a batch of its
+    // own takes it in `finish`, between its checkpoint and COMMIT; a session (atomic, dry run)
+    // checks on a connection of its own, and under the lock only just before its COMMIT.
+    if (!this.session) await tasks.assertStillRunning(client, task.task_id, task.attempt, false);
     else
       await withClient(this.stores.ds, (c) =>
-        tasks.assertStillRunning(c, task.task_id, task.attempt),
+        tasks.assertStillRunning(c, task.task_id, task.attempt, false),
       );
     const dry = this.mode === 'dry' && definition.dryWriteBatch;
     return withSpan(
@@ -338,7 +339,9 @@ export class ImportBatchLoop {
   /** In the same transaction, once every earlier batch has committed: what makes it count. */
   private async finish(client: PoolClient, b: PendingBatch, written: BatchWriteResult) {
     const { task, mapping } = this.job;
-    const { checkpoints, rowErrors, warnings } = this.stores;
+    const { checkpoints, rowErrors, warnings, tasks } = this.stores;
+    // Under the row lock, only now: a cancel waits for at most this step (docs/API.md §3).
+    await tasks.assertStillRunning(client, task.task_id, task.attempt);
     const cp = this.cp;
     const errors = written.rowErrors.length ? inRowOrder(b.errors, written.rowErrors) : b.errors;
     await rowErrors.insert(client, task.task_id, cp.part, errors);

@@ -4,6 +4,7 @@ import { FerryError } from '@ferry/contracts';
 import {
   decompressIfGzip,
   type FetchPolicy,
+  type MinTransferRate,
   type ObjectStorages,
   openHttpSource,
   redactUrl,
@@ -22,6 +23,8 @@ export interface SourceSettings {
   idleTimeoutMs: number;
   /** Time a whole download may take (default: no limit). */
   downloadTimeoutMs?: number;
+  /** The slowest an http(s) source may send, over a window (default: no floor). */
+  minTransferRate?: MinTransferRate;
 }
 
 /**
@@ -35,11 +38,17 @@ export async function openImportSource(
   signal: AbortSignal,
   s: SourceSettings,
   storages?: ObjectStorages,
-): Promise<Readable> {
-  const stream = await openStream(url, environmentId, signal, s, storages);
+): Promise<ImportSource> {
+  const source = await openStream(url, environmentId, signal, s, storages);
   // The reader sees the error anyway: a destroyed stream's iterator throws `stream.errored`.
-  stream.on('error', () => undefined);
-  return stream;
+  source.stream.on('error', () => undefined);
+  return source;
+}
+
+/** An import's open file, and its size when the source declared it (http Content-Length). */
+export interface ImportSource {
+  stream: Readable;
+  declaredBytes: number | null;
 }
 
 async function openStream(
@@ -48,25 +57,27 @@ async function openStream(
   signal: AbortSignal,
   s: SourceSettings,
   storages?: ObjectStorages,
-): Promise<Readable> {
+): Promise<ImportSource> {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   const gunzip = { maxBytes: s.maxDecompressedBytes ?? s.maxFileBytes * 20 };
   if ((scheme === 'store' || scheme === 's3') && storages) {
-    return decompressIfGzip(await storages.open(url, environmentId), gunzip);
+    const stream = await decompressIfGzip(await storages.open(url, environmentId), gunzip);
+    return { stream, declaredBytes: null };
   }
   if (scheme !== 'http' && scheme !== 'https') {
     throw FerryError.validation(
       `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
     );
   }
-  const { stream } = await openHttpSource(url, {
+  const { stream, contentLength } = await openHttpSource(url, {
     allowLoopback: s.allowLoopbackSources,
     ...s.fetch,
     maxBytes: s.maxFileBytes,
     connectTimeoutMs: s.connectTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs,
     totalTimeoutMs: s.downloadTimeoutMs,
+    minTransferRate: s.minTransferRate,
     signal,
   });
-  return decompressIfGzip(stream, gunzip);
+  return { stream: await decompressIfGzip(stream, gunzip), declaredBytes: contentLength };
 }

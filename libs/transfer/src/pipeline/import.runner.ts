@@ -15,6 +15,7 @@ import {
   TaskRowErrorRepository,
   TaskRowWarningRepository,
   TaskStateRepository,
+  type TurnLock,
   withClient,
 } from '@ferry/persistence';
 
@@ -26,6 +27,7 @@ import {
   type WriteMode,
 } from './import-batch.loop';
 import { openImportSource, type SourceSettings } from './import-source';
+import { ImportTurns, type TurnSettings } from './import-turns';
 import {
   readRecordBatches,
   type RecordLimits,
@@ -58,6 +60,7 @@ export class ImportRunner {
   private readonly delivery: TaskDelivery;
   private readonly stores: BatchLoopStores;
   private readonly reverts: RevertRunner;
+  private readonly turns: ImportTurns | null;
 
   constructor(
     private readonly ds: DataSource,
@@ -66,7 +69,10 @@ export class ImportRunner {
     private readonly settings: ImportSettings,
     /** Backends of `store://` and `s3://` sources; without them only http(s) sources work. */
     private readonly storages?: ObjectStorages,
+    /** Per-tenant turns (docs/DECISIONS.md 125); without them a tenant may use every slot. */
+    turns?: TurnSettings,
   ) {
+    this.turns = turns ? new ImportTurns(ds, turns) : null;
     this.delivery = new TaskDelivery(ds, status, ImportRunner.name, settings.cancelCheckMs);
     this.stores = {
       ds,
@@ -128,9 +134,10 @@ export class ImportRunner {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
       taskId: task.task_id,
-      importTime: new Date(),
+      // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
+      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
     };
-    const source = await openImportSource(
+    const { stream: source, declaredBytes } = await openImportSource(
       task.file_url,
       task.environment_id,
       control.signal,
@@ -138,7 +145,14 @@ export class ImportRunner {
       this.storages,
     );
     let batches: AsyncGenerator<SourceRecord[]> | null = null;
+    let turn: TurnLock | null = null;
     try {
+      // A small file is over in a moment and holds nobody up: only a large one (or one of unknown
+      // size) takes one of its tenant's turns (docs/DECISIONS.md 125).
+      if (this.turns && (declaredBytes === null || declaredBytes >= this.turns.minBytes)) {
+        turn = await this.turns.take(task);
+        if (!turn) return start; // parked: the delivery is acked, the task waits its turn
+      }
       // A delivery fenced here has an open response nobody reads: only destroying it frees the
       // socket (and the abort listener the request keeps on the signal).
       const checkpoints = this.stores.checkpoints;
@@ -179,6 +193,7 @@ export class ImportRunner {
     } finally {
       await batches?.return(undefined);
       source.destroy();
+      if (turn) await this.turns?.release(task, turn);
     }
   }
 }

@@ -11,12 +11,13 @@ import { eventsImport } from './events.import';
 const ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 const DB = `ferry_ut_${randomBytes(6).toString('hex')}`;
 
+// The shape of migration 1795900003000 (without its partitions): the key holds the time.
 const EVENTS_DDL = `CREATE TABLE events (
   environment_id text NOT NULL, id text NOT NULL, tenant_id text NOT NULL,
   event_name text NOT NULL, external_customer_id text NOT NULL, customer_id text NULL,
   "timestamp" timestamptz NOT NULL, source text NULL, properties jsonb NOT NULL DEFAULT '{}',
   task_id text NULL, ingested_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (environment_id, id))`;
+  PRIMARY KEY (environment_id, id, "timestamp"))`;
 
 const scope: ImportScope = {
   tenantId: 'tenant_1',
@@ -143,6 +144,22 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
       rowErrors: [],
     });
     expect(await count()).toBe(10);
+  });
+
+  it('keeps one row per id and time: the same id at another time is another event', async () => {
+    // docs/DECISIONS.md 122 (Flexprice's raw events: one row per id and time).
+    const at = (id: string, time: string) =>
+      records([[id, 'api_call', 'cust-1', '', time, '', '{}']])[0];
+    const batch = [
+      at('same-id', '2024-01-31T12:00:00Z'),
+      at('same-id', '2024-02-01T12:00:00Z'),
+      at('same-id', '2024-01-31T12:00:00Z'),
+    ];
+    expect(await inTransaction((c) => eventsImport.writeBatch(c, batch, scope))).toEqual({
+      written: 2,
+      duplicates: 1,
+      rowErrors: [],
+    });
   });
 
   it('handles two fallbacks in one transaction', async () => {

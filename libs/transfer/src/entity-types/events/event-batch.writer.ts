@@ -82,7 +82,7 @@ function refusedRow(record: EventRecord, err: unknown): RowError {
 /**
  * Writes events with COPY inside a savepoint of the caller's transaction: the fast path when no
  * event exists yet. A duplicate (23505) or a value PostgreSQL refuses sends the batch through a
- * temp table instead, `INSERT … ON CONFLICT DO NOTHING`, splitting it until each refused row is
+ * temp table instead, `INSERT … ON CONFLICT DO NOTHING` on (environment_id, id, timestamp), splitting it until each refused row is
  * alone and becomes a RowError.
  */
 export async function writeEventBatch(
@@ -112,9 +112,10 @@ export async function writeEventBatch(
 // A dry run's "events": the ids it would have inserted, in an UNLOGGED table of its task (no WAL;
 // committed per batch like the checkpoint, so a resumed dry run keeps it), dropped at the end.
 const dryIdsTable = (scope: ImportScope) => `ferry_dry_ids_${scope.taskId.toLowerCase()}`;
+// The key of the partitioned table (migration 1795900003000): one row per id and time.
 const INSERT_REAL =
   `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE} ` +
-  'ON CONFLICT (environment_id, id) DO NOTHING';
+  'ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
 // The dry run's own stage has the events table's NOT NULLs, so COPY refuses what it would.
 const DRY_STAGE = 'ferry_events_dry_stage';
 const CREATE_DRY_STAGE =
@@ -122,9 +123,9 @@ const CREATE_DRY_STAGE =
   `external_customer_id text NOT NULL, customer_id text, "timestamp" timestamptz NOT NULL, source text, ` +
   `properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text) ON COMMIT DROP`;
 const insertDry = (ids: string) =>
-  `INSERT INTO ${ids} (environment_id, id) SELECT s.environment_id, s.id FROM ${DRY_STAGE} s ` +
-  'WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.environment_id = s.environment_id AND e.id = s.id) ' +
-  'ON CONFLICT (environment_id, id) DO NOTHING';
+  `INSERT INTO ${ids} (environment_id, id, "timestamp") SELECT s.environment_id, s.id, s."timestamp" FROM ${DRY_STAGE} s ` +
+  'WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.environment_id = s.environment_id AND e.id = s.id ' +
+  'AND e."timestamp" = s."timestamp") ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
 
 /** Drops the dry run's id table once the run is over. */
 export async function dropDryEventIds(client: PoolClient, scope: ImportScope): Promise<void> {
@@ -149,7 +150,8 @@ export async function dryWriteEventBatch(
   await client.query(CREATE_DRY_STAGE);
   const ids = dryIdsTable(scope);
   await client.query(
-    `CREATE UNLOGGED TABLE IF NOT EXISTS ${ids} (environment_id text, id text, PRIMARY KEY (environment_id, id))`,
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${ids} (environment_id text, id text, "timestamp" timestamptz, ` +
+      'PRIMARY KEY (environment_id, id, "timestamp"))',
   );
   await writeThroughStage(client, records, suffix, result, {
     stage: DRY_STAGE,
