@@ -34,6 +34,8 @@ describe('the console (/ui) in Chromium', () => {
   let page: Page;
   const requests: string[] = [];
   const pageErrors: string[] = [];
+  const dialogs: string[] = [];
+  let uploaded = ''; // the task of the upload test: 8 events, reverted later
 
   beforeAll(async () => {
     files = await new FileServer().start();
@@ -60,7 +62,10 @@ describe('the console (/ui) in Chromium', () => {
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => void d.accept());
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -201,6 +206,7 @@ describe('the console (/ui) in Chromium', () => {
     await page.waitForURL(/#\/tasks\/task_/);
     await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
     const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    uploaded = id;
     const task = (await api.getTask(id)).body;
     expect(task).toMatchObject({ file_name: 'usage-bad.csv', failed_records: 2 });
     expect(task.file_url).toMatch(/^store:\/\/uploads\//);
@@ -406,6 +412,23 @@ describe('the console (/ui) in Chromium', () => {
     expect(rows[0][1]).toMatch(/leading blanks trimmed from external_customer_id/);
     expect(rows[0]).toContain('dry_2');
     await check('task-warnings');
+  });
+
+  it('reverts an import after its preview, landing on the revert task', async () => {
+    await page.goto(`${ferry.baseUrl}/ui#/tasks/${uploaded}`);
+    await page.waitForSelector('#view[data-status="COMPLETED"]');
+    dialogs.length = 0;
+    await page.click('#revert'); // the preview is the confirm's question; it is accepted
+    await page.waitForURL((u) => /#\/tasks\/task_/.test(u.hash) && !u.hash.includes(uploaded));
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0]).toMatch(/^Revert task_\S+\? It deletes 8 row\(s\), restores 0/);
+    await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
+    expect(await text('.what')).toContain(`revert of ${uploaded}`);
+    const written = await ferry.db.query(
+      'SELECT count(*)::int AS n FROM events WHERE task_id = $1',
+      [uploaded],
+    );
+    expect(written.rows[0].n).toBe(0);
   });
 
   it('makes an API key shown once, which works until it is revoked', async () => {

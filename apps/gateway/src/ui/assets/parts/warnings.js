@@ -21,7 +21,7 @@ export function create(task) {
       noun: 'warned (imported as read)',
       none: 'No row was warned.',
       count,
-      columns: [['Warning', (r) => r.warning_message, 'message']],
+      columns: [['Warning', (r) => r.warning_message]],
     },
     task,
   );
