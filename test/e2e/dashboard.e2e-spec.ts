@@ -476,6 +476,7 @@ describe('the console (/ui) in Chromium', () => {
       for (const [hash, name] of [
         ['#/tasks', 'phone-tasks'],
         ['#/import', 'phone-import'],
+        ['#/keys', 'phone-keys'],
       ]) {
         await page.goto(`${ferry.baseUrl}/ui${hash}`);
         await page.waitForSelector('#view h2');
