@@ -34,6 +34,8 @@ describe('the console (/ui) in Chromium', () => {
   let page: Page;
   const requests: string[] = [];
   const pageErrors: string[] = [];
+  const dialogs: string[] = [];
+  let uploaded = ''; // the task of the upload test: 8 events, reverted later
 
   beforeAll(async () => {
     files = await new FileServer().start();
@@ -60,7 +62,10 @@ describe('the console (/ui) in Chromium', () => {
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => void d.accept());
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -201,6 +206,7 @@ describe('the console (/ui) in Chromium', () => {
     await page.waitForURL(/#\/tasks\/task_/);
     await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
     const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    uploaded = id;
     const task = (await api.getTask(id)).body;
     expect(task).toMatchObject({ file_name: 'usage-bad.csv', failed_records: 2 });
     expect(task.file_url).toMatch(/^store:\/\/uploads\//);
@@ -353,12 +359,124 @@ describe('the console (/ui) in Chromium', () => {
     await check('schedules');
   });
 
+  it('starts a dry run from the page: dry-run counters, its warnings by line, nothing written', async () => {
+    const lines = [EVENTS_HEADER];
+    for (let i = 0; i < 10; i++) lines.push(eventRow(i, 'dry'));
+    lines[3] = lines[3].replace(',cust_', ', cust_'); // line 4: a leading blank, trimmed and warned
+    await page.goto(`${ferry.baseUrl}/ui#/import`);
+    await page
+      .locator('select[name=entity_type] option[value=EVENTS]')
+      .waitFor({ state: 'attached' });
+    await page.selectOption('select[name=entity_type]', 'EVENTS');
+    await page.setInputFiles('#file', {
+      name: 'usage-dry.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(lines.join('\n') + '\n'),
+    });
+    // Every option of docs/API.md §1/§5 is on the form with its one-line help.
+    for (const key of [
+      'dry_run',
+      'strict',
+      'atomic',
+      'max_error_ratio',
+      'max_error_ratio_min_rows',
+    ])
+      expect(await page.locator(`#opt-${key}-hint`).innerText()).not.toBe('');
+    await page.check('#opt-dry_run');
+    await page.fill('#opt-max_error_ratio', '1.5');
+    expect(await page.locator('#opt-max_error_ratio:invalid').count()).toBe(1); // 0 to 1 only
+    await page.fill('#opt-max_error_ratio', '0.5');
+    await check('import-options');
+    await page.click('#import-form button[type=submit]');
+    await page.waitForURL(/#\/tasks\/task_/);
+    await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
+    const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    const task = (await api.getTask(id)).body;
+    expect(task).toMatchObject({ successful_records: 10, failed_records: 0 });
+    expect(task.metadata).toMatchObject({ dry_run: true, max_error_ratio: 0.5, warnings: 1 });
+    expect(await text('.what')).toMatch(/dry run: nothing was written/);
+    const written = await ferry.db.query(
+      'SELECT count(*)::int AS n FROM events WHERE task_id = $1',
+      [id],
+    );
+    expect(written.rows[0].n).toBe(0);
+    expect(await page.locator('#revert').count()).toBe(0); // nothing to revert
+
+    // The warnings table: the warned row's line, the warning and its cells as read.
+    await page.waitForSelector('#warnings-rows tbody tr');
+    const rows = await page
+      .locator('#warnings-rows tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0][0]).toBe('4');
+    expect(rows[0][1]).toMatch(/leading blanks trimmed from external_customer_id/);
+    expect(rows[0]).toContain('dry_2');
+    await check('task-warnings');
+  });
+
+  it('reverts an import after its preview, landing on the revert task', async () => {
+    await page.goto(`${ferry.baseUrl}/ui#/tasks/${uploaded}`);
+    await page.waitForSelector('#view[data-status="COMPLETED"]');
+    dialogs.length = 0;
+    await page.click('#revert'); // the preview is the confirm's question; it is accepted
+    await page.waitForURL((u) => /#\/tasks\/task_/.test(u.hash) && !u.hash.includes(uploaded));
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0]).toMatch(/^Revert task_\S+\? It deletes 8 row\(s\), restores 0/);
+    await page.waitForSelector('#view[data-status="COMPLETED"]', { timeout: 20_000 });
+    expect(await text('.what')).toContain(`revert of ${uploaded}`);
+    const written = await ferry.db.query(
+      'SELECT count(*)::int AS n FROM events WHERE task_id = $1',
+      [uploaded],
+    );
+    expect(written.rows[0].n).toBe(0);
+  });
+
+  it('makes an API key shown once, which works until it is revoked', async () => {
+    await page.goto(`${ferry.baseUrl}/ui#/keys`);
+    await page.waitForSelector('#keys tr[data-key-id]');
+    await page.fill('input[name=name]', 'console test');
+    await page.click('#key-form-new button[type=submit]');
+    const key = await page.locator('#new-key-value').inputValue();
+    expect(await text('#new-key-warning')).toMatch(/you will not see it again/);
+    expect(key.length).toBeGreaterThan(20);
+    const row = page.locator('#keys tr', { hasText: 'console test' });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/task:read, task:write/);
+    await check('keys');
+
+    const withKey = () =>
+      fetch(`${ferry.baseUrl}/v1/tasks?limit=1`, { headers: { 'x-api-key': key } });
+    expect((await withKey()).status).toBe(200);
+    await row.locator('button:has-text("Revoke")').click(); // the confirm is accepted
+    await row.waitFor({ state: 'detached' });
+    expect((await withKey()).status).toBe(401);
+    // The page never showed the key again.
+    expect(await page.locator('#keys').innerText()).not.toContain(key);
+
+    // A key without key:manage gets a sentence, not a broken page.
+    const reader = await api.request('POST', '/v1/secrets/api/keys', {
+      name: 'reader',
+      type: 'publishable_key',
+    });
+    expect(reader.status).toBe(201);
+    await page.evaluate((k) => sessionStorage.setItem('ferry.apiKey', k), reader.body.api_key);
+    try {
+      await page.reload();
+      await page.waitForSelector('#keys-forbidden');
+      expect(await text('#keys-forbidden')).toMatch(/lacks the key:manage permission/);
+      await check('keys-forbidden');
+    } finally {
+      await page.evaluate((k) => sessionStorage.setItem('ferry.apiKey', k), ferry.apiKey);
+    }
+  });
+
   it('is readable at a phone’s width and reachable by keyboard', async () => {
     await page.setViewportSize(PHONE);
     try {
       for (const [hash, name] of [
         ['#/tasks', 'phone-tasks'],
         ['#/import', 'phone-import'],
+        ['#/keys', 'phone-keys'],
       ]) {
         await page.goto(`${ferry.baseUrl}/ui${hash}`);
         await page.waitForSelector('#view h2');

@@ -14,8 +14,8 @@ import { printTable, SCHEDULE_COLUMNS } from './lib/table.mjs';
 const USAGE = `usage: ferry <command> [options]
 
   import <entity> <url|file> [--type csv|json] [--name NAME] [--max-errors N]
-                       [--dry-run] [--atomic] [--max-error-ratio R [--min-rows N]] [--webhook URL]
-                       [--allow-rejects] [--no-wait]
+                       [--dry-run] [--strict] [--atomic] [--max-error-ratio R [--min-rows N]]
+                       [--webhook URL] [--allow-rejects] [--no-wait]
                        create an import task and follow it to the end
   export <entity> [--format csv|json] [--to URL] [-o FILE] [--no-wait]
                        create an export task, follow it, write FILE when the download answers
@@ -190,6 +190,7 @@ async function importCommand(args) {
       'allow-rejects': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      strict: { type: 'boolean' },
       atomic: { type: 'boolean' },
       'max-error-ratio': { type: 'string' },
       'min-rows': { type: 'string' },
@@ -205,6 +206,7 @@ async function importCommand(args) {
     metadata.max_errors = Number(values['max-errors']);
   }
   if (values['dry-run']) metadata.dry_run = true;
+  if (values.strict) metadata.strict = true;
   if (values.atomic) metadata.atomic = true;
   if (values['max-error-ratio'] !== undefined) metadata.max_error_ratio = values['max-error-ratio'];
   if (values['min-rows'] !== undefined) metadata.max_error_ratio_min_rows = values['min-rows'];

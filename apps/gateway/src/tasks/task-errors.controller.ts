@@ -65,13 +65,29 @@ export class TaskErrorsController {
     description:
       "row_number,warning_message followed by the row's columns as read: rows imported with a " +
       'leniency (a short or long row, trimmed blanks, a stray quote, an ignored cell). The ' +
-      "task's metadata.warnings counts them; the first 10,000 are listed.",
+      "task's metadata.warnings counts them; the first 10,000 are listed. With `Accept: " +
+      'application/json`: one page `{columns, items: [{row_number, warning_message, cells}], ' +
+      'total, limit, after_row, next_after_row}`, paged as /errors is.',
   })
-  @ApiProduces('text/csv')
-  @ApiResponse({ status: 200, description: 'CSV, streamed', schema: { type: 'string' } })
-  @ApiErrors(404)
+  @ApiProduces('text/csv', 'application/json')
+  @ApiQuery({ name: 'limit', required: false, description: 'JSON only: rows per page, 1..1000' })
+  @ApiQuery({ name: 'after_row', required: false, description: 'JSON only: rows after this line' })
+  @ApiResponse({ status: 200, description: 'CSV, streamed (or one JSON page)' })
+  @ApiErrors(400, 404)
   @RequirePermission(Permission.TASK_READ)
-  async warnings(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res() res: Response) {
+  async warnings(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Query('limit') limit: unknown,
+    @Query('after_row') afterRow: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    if (req.accepts(['text/csv', 'application/json']) === 'application/json') {
+      const q = pageQuery(limit, afterRow);
+      res.status(200).json(await this.errors.warningsPage(p, id, q.limit, q.afterRow));
+      return;
+    }
     await stream(res, await this.errors.openWarnings(p, id));
   }
 }

@@ -39,6 +39,24 @@ export interface ErrorsPage {
   next_after_row: number | null;
 }
 
+/** One page of warned rows as JSON (docs/API.md §1, `GET /v1/tasks/{id}/warnings`). */
+export interface WarningsPage {
+  /** The file's columns, in its order: the keys of every item's `cells`. */
+  columns: string[];
+  items: Array<{
+    row_number: number;
+    warning_message: string;
+    /** The row's cells as read. */
+    cells: Record<string, string>;
+  }>;
+  /** The task's `metadata.warnings`: every warned row, also those past the stored first 10,000. */
+  total: number;
+  limit: number;
+  after_row: number;
+  /** `after_row` of the next page, or null when this page is the last. */
+  next_after_row: number | null;
+}
+
 /** What the response needs before its first byte. */
 export interface ErrorsDownload {
   fileName: string;
@@ -56,6 +74,11 @@ export class TaskErrorsService {
 
   openWarnings(p: Principal, id: string): Promise<ErrorsDownload> {
     return openWarnings(this.tasks, this.rowWarnings, p, id);
+  }
+
+  /** One page of the warned rows, by line: those after `afterRow`, at most `limit`. */
+  warningsPage(p: Principal, id: string, limit: number, afterRow: number): Promise<WarningsPage> {
+    return warningsPage(this.tasks, this.rowWarnings, p, id, limit, afterRow);
   }
 
   /**
@@ -127,6 +150,37 @@ export function pageQuery(limit: unknown, afterRow: unknown): { limit: number; a
   return {
     limit: whole('limit', limit, 1, ERRORS_JSON_MAX_LIMIT, 50),
     afterRow: whole('after_row', afterRow, 0, Number.MAX_SAFE_INTEGER, 0),
+  };
+}
+
+/** `GET /v1/tasks/{id}/warnings` as JSON: the same page shape as the rejected rows' one. */
+export async function warningsPage(
+  tasks: Pick<TaskRepository, 'findScoped'>,
+  warnings: Pick<TaskRowWarningRepository, 'columns' | 'page'>,
+  p: Principal,
+  id: string,
+  limit: number,
+  afterRow: number,
+): Promise<WarningsPage> {
+  const task = await tasks.findScoped(id, p.tenantId, p.environmentId);
+  if (!task) throw FerryError.notFound('Task', id);
+  const [columns, rows] = await Promise.all([
+    warnings.columns(id),
+    warnings.page(id, afterRow, limit + 1),
+  ]);
+  const items = rows.slice(0, limit).map((w) => ({
+    row_number: w.row_number,
+    warning_message: w.warning_message,
+    cells: Object.fromEntries(columns.map((c) => [c, w.raw[c] ?? ''])),
+  }));
+  const counted = Number(task.metadata?.['warnings'] ?? 0);
+  return {
+    columns,
+    items,
+    total: Number.isFinite(counted) ? counted : 0,
+    limit,
+    after_row: afterRow,
+    next_after_row: rows.length > limit ? items[items.length - 1].row_number : null,
   };
 }
 

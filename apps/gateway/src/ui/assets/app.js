@@ -6,6 +6,7 @@
 import { api, onUnauthorised, session } from './lib/api.js';
 import { $, el } from './lib/dom.js';
 import * as importPage from './pages/import.js';
+import * as keysPage from './pages/keys.js';
 import * as schedulePage from './pages/schedule.js';
 import * as schedulesPage from './pages/schedules.js';
 import * as taskPage from './pages/task.js';
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^\/import$/, importPage],
   [/^\/schedules$/, schedulesPage],
   [/^\/schedules\/([^/?]+)$/, schedulePage],
+  [/^\/keys$/, keysPage],
 ];
 
 /** The menu: [label, fragment, which routes it stands for]. */
@@ -26,6 +28,7 @@ const NAV = [
   ['Tasks', '#/tasks', /^\/(tasks.*)?$/],
   ['New import', '#/import', /^\/import$/],
   ['Scheduled exports', '#/schedules', /^\/schedules/],
+  ['API keys', '#/keys', /^\/keys$/],
 ];
 
 let cleanup = null;

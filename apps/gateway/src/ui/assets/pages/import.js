@@ -127,10 +127,22 @@ export function render(view, _params, ctx) {
             name: o.key,
             id: `opt-${o.key}`,
             min: o.min,
-            step: 1,
-            inputmode: 'numeric',
+            max: o.max,
+            step: o.step ?? 1,
+            inputmode: o.step === 'any' ? 'decimal' : 'numeric',
           });
-    options.append(field(o.label, input, o.hint));
+    // A box reads best with its label beside it: `[x] Dry run`, the hint under both.
+    if (o.kind === 'checkbox') {
+      input.setAttribute('aria-describedby', `opt-${o.key}-hint`);
+      options.append(
+        el(
+          'div',
+          { class: 'field check' },
+          el('label', {}, input, ` ${o.label}`),
+          el('p', { class: 'hint', id: `opt-${o.key}-hint` }, o.hint),
+        ),
+      );
+    } else options.append(field(o.label, input, o.hint));
     return [o, input];
   });
 
@@ -181,8 +193,12 @@ export function render(view, _params, ctx) {
         if (input.checked) metadata[o.key] = true;
       } else if (input.value !== '') {
         const n = Number(input.value);
-        if (!Number.isInteger(n) || n < (o.min ?? 0))
-          return fail(`${o.label} must be a whole number ≥ ${o.min ?? 0}.`, input);
+        const min = o.min ?? 0;
+        if (o.step === 'any') {
+          if (!Number.isFinite(n) || n < min || (o.max != null && n > o.max))
+            return fail(`${o.label} must be a number from ${min} to ${o.max}.`, input);
+        } else if (!Number.isInteger(n) || n < min || (o.max != null && n > o.max))
+          return fail(`${o.label} must be a whole number ≥ ${min}.`, input);
         metadata[o.key] = n;
       }
     }

@@ -1,5 +1,5 @@
 // One task's page: live counters and a rows/s line (SSE), status and timings, the sections
-// (rejected rows; warnings later), downloads, cancel and retry, and the TaskResponse as JSON.
+// (rejected rows, warnings), downloads, cancel and retry, and the TaskResponse as JSON.
 import { api, ApiError, followTask } from '../lib/api.js';
 import {
   button,
@@ -16,17 +16,15 @@ import {
 } from '../lib/dom.js';
 import * as rejectedRows from '../parts/rejected-rows.js';
 import { rowsChart } from '../parts/rows-chart.js';
+import * as warnings from '../parts/warnings.js';
 
 /**
  * The sections under the counters, in order: each module has `applies(task)` and
- * `create(task) → {element, update(task)}`. Issue 13's warnings table is one more module here.
+ * `create(task) → {element, update(task)}`.
  */
-const SECTIONS = [rejectedRows];
+const SECTIONS = [rejectedRows, warnings];
 
-/**
- * The buttons: `[label, id, shown(task), run(task, page)]`. Issue 15's revert (with its preview)
- * is one more entry, or a section when it needs a preview table.
- */
+/** The buttons: `[label, id, shown(task), run(task, page)]`. */
 const ACTIONS = [
   [
     'Cancel',
