@@ -267,16 +267,17 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
   describe('dryWriteBatch: the same counts and refusals as writeBatch, nothing in events', () => {
     const dryScope: ImportScope = { ...scope, taskId: 'task_01HZX3K5V7R8Y9Z0DRYDRYDRYD' };
     const realScope: ImportScope = { ...scope, taskId: 'task_01HZX3K5V7R8Y9Z0REALREALRE' };
-    const dry = (batch: EventRecord[]) =>
-      inTransaction((c) => eventsImport.dryWriteBatch!(c, batch, dryScope));
+    const { dryWriteBatch, dryPrepare, dryFinish } = eventsImport;
+    if (!dryWriteBatch || !dryPrepare || !dryFinish) throw new Error('events have a dry writer');
+    const dry = (batch: EventRecord[]) => inTransaction((c) => dryWriteBatch(c, batch, dryScope));
     const real = (batch: EventRecord[]) =>
       inTransaction((c) => eventsImport.writeBatch(c, batch, realScope));
 
     beforeEach(async () => {
       const c = await pool.connect();
       try {
-        await eventsImport.dryFinish!(c, dryScope);
-        await eventsImport.dryPrepare!(c, dryScope);
+        await dryFinish(c, dryScope);
+        await dryPrepare(c, dryScope);
       } finally {
         c.release();
       }
