@@ -93,4 +93,9 @@ export interface EntityImportDefinition<R> {
    * not an entity row); this drops what it wrote once the run is over.
    */
   dryFinish?(client: PoolClient, scope: ImportScope): Promise<void>;
+  /**
+   * With `dryWriteBatch`, committed once before a dry run's first batch (and again when it
+   * resumes): what its batches write into, so parallel writers never race to make it.
+   */
+  dryPrepare?(client: PoolClient, scope: ImportScope): Promise<void>;
 }

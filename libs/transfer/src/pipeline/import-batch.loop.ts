@@ -131,8 +131,10 @@ export class ImportBatchLoop {
     // and slow every snapshot (measured: 2× slower than the import at 1M rows).
     this.session = this.mode === 'atomic' || (this.mode === 'dry' && !job.definition.dryWriteBatch);
     if (!this.session) {
-      // A dry run writes on one connection: its batches create the run's id table if need be.
-      const parallel = job.definition.parallelWrites && this.mode === 'real';
+      // A dry run with its own writer uses the import's writers too (docs/DECISIONS.md 110): its
+      // table is made once before the first batch (`dryPrepare`).
+      const parallel =
+        job.definition.parallelWrites && (this.mode === 'real' || this.mode === 'dry');
       const writers = parallel ? (job.settings.writers ?? 1) : 1;
       this.committer = new BatchCommitter<PendingBatch, BatchWriteResult>(
         stores.ds,
@@ -159,6 +161,9 @@ export class ImportBatchLoop {
       // record. Submitting waits while every writer is busy: memory holds writers + 1 batches.
       const head = this.job.mapping.headerWarning;
       if (head && this.start.nextRecord === 0) this.batch.warnings.push(head);
+      const prepare =
+        this.mode === 'dry' && !this.session ? this.job.definition.dryPrepare : undefined;
+      if (prepare) await withClient(this.stores.ds, (c) => prepare(c, this.job.scope));
       for (const rec of pending) if (this.add(rec)) await this.submit(false);
       for await (const recs of batches) {
         for (const rec of recs) if (this.add(rec)) await this.submit(false);

@@ -263,4 +263,65 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
     }
     expect(await count()).toBe(0);
   });
+
+  describe('dryWriteBatch: the same counts and refusals as writeBatch, nothing in events', () => {
+    const dryScope: ImportScope = { ...scope, taskId: 'task_01HZX3K5V7R8Y9Z0DRYDRYDRYD' };
+    const realScope: ImportScope = { ...scope, taskId: 'task_01HZX3K5V7R8Y9Z0REALREALRE' };
+    const { dryWriteBatch, dryPrepare, dryFinish } = eventsImport;
+    if (!dryWriteBatch || !dryPrepare || !dryFinish) throw new Error('events have a dry writer');
+    const dry = (batch: EventRecord[]) => inTransaction((c) => dryWriteBatch(c, batch, dryScope));
+    const real = (batch: EventRecord[]) =>
+      inTransaction((c) => eventsImport.writeBatch(c, batch, realScope));
+
+    beforeEach(async () => {
+      const c = await pool.connect();
+      try {
+        await dryFinish(c, dryScope);
+        await dryPrepare(c, dryScope);
+      } finally {
+        c.release();
+      }
+    });
+
+    const row = (id: string, time: string, props = '{}') => [id, 'e', 'c', '', time, '', props];
+    // In-file duplicate (same id and time), the same id at another time (not a duplicate), a
+    // value the database refuses, and a duplicate of an earlier batch.
+    const first = () =>
+      records(
+        [
+          row('a', '2024-01-31T12:00:00Z'),
+          row('a', '2024-01-31T12:00:00Z'),
+          row('a', '2024-02-01T12:00:00Z'),
+          row('a', '2024-01-31T13:00:00+01:00'),
+          row('bad', '2024-01-31T12:00:00Z', '{"a":"\\ud800"}'),
+          row('b', '2024-01-31T12:00:00Z'),
+        ],
+        10,
+      );
+    const second = () =>
+      records([row('b', '2024-01-31T12:00:00Z'), row('b', '2024-03-01T00:00:00Z')], 20);
+
+    it('counts like the real writer in an empty environment, and writes no event', async () => {
+      const expected = [await real(first()), await real(second())];
+      await pool.query('TRUNCATE events');
+      const got = [await dry(first()), await dry(second())];
+      expect(got).toEqual(expected);
+      expect(got[0]).toMatchObject({ written: 3, duplicates: 2 });
+      expect(got[0].rowErrors.map((e) => e.row_number)).toEqual([14]);
+      expect(got[1]).toMatchObject({ written: 1, duplicates: 1 });
+      expect(await count()).toBe(0);
+    });
+
+    it('counts an existing event at the same id and time as a duplicate, not at another time', async () => {
+      await real(records([row('a', '2024-01-31T12:00:00.000Z'), row('z', '2024-01-31T12:00:00Z')]));
+      const before = await count();
+      const got = [await dry(first()), await dry(second())];
+      expect(await count()).toBe(before);
+      const expected = [await real(first()), await real(second())];
+      expect(got).toEqual(expected);
+      // `a` at 12:00 exists (twice in the file and once as +01:00): one new `a` (February), one `b`.
+      expect(got[0]).toMatchObject({ written: 2, duplicates: 3 });
+      expect(got[1]).toMatchObject({ written: 1, duplicates: 1 });
+    });
+  });
 });

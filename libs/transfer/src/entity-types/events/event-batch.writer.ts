@@ -116,16 +116,52 @@ const dryIdsTable = (scope: ImportScope) => `ferry_dry_ids_${scope.taskId.toLowe
 const INSERT_REAL =
   `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE} ` +
   'ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
-// The dry run's own stage has the events table's NOT NULLs, so COPY refuses what it would.
+// The dry run's own stage has the events table's NOT NULLs, so COPY refuses what it would. Made
+// once per connection and emptied by every COMMIT (not dropped: a CREATE and a DROP per batch
+// were catalog churn on every batch).
 const DRY_STAGE = 'ferry_events_dry_stage';
 const CREATE_DRY_STAGE =
   `CREATE TEMP TABLE IF NOT EXISTS ${DRY_STAGE} (id text NOT NULL, event_name text NOT NULL, ` +
   `external_customer_id text NOT NULL, customer_id text, "timestamp" timestamptz NOT NULL, source text, ` +
-  `properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text) ON COMMIT DROP`;
-const insertDry = (ids: string) =>
-  `INSERT INTO ${ids} (environment_id, id, "timestamp") SELECT s.environment_id, s.id, s."timestamp" FROM ${DRY_STAGE} s ` +
-  'WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.environment_id = s.environment_id AND e.id = s.id ' +
-  'AND e."timestamp" = s."timestamp") ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
+  `properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text) ON COMMIT DELETE ROWS`;
+// The batch's time window, and whether `events` holds any row of the environment in it (one range
+// scan of `events_scope_time_idx` per month of the window): when none, no row of the batch can be
+// a duplicate of an existing event (the key holds the time, docs/FORMATS.md §2), and the probe of
+// `events` is skipped. Times travel as text in the session's own format, so they round-trip exactly.
+const DRY_WINDOW =
+  `SELECT w.lo::text AS lo, w.hi::text AS hi, EXISTS (SELECT 1 FROM events e WHERE e.environment_id = $1 ` +
+  `AND e."timestamp" >= w.lo AND e."timestamp" <= w.hi) AS existing ` +
+  `FROM (SELECT min("timestamp") AS lo, max("timestamp") AS hi FROM ${DRY_STAGE}) w`;
+const insertDryNew = (ids: string) =>
+  `INSERT INTO ${ids} (${COLUMNS}) SELECT ${COLUMNS} FROM ${DRY_STAGE} ` +
+  'ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
+// Only the environment's events of the batch's window can match: the probe reads those, never
+// the whole table (a hash anti join over all of `events` per batch otherwise).
+const insertDryProbe = (ids: string) =>
+  `INSERT INTO ${ids} (${COLUMNS}) SELECT ${COLUMNS} FROM ${DRY_STAGE} s ` +
+  'WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.environment_id = $1 AND e."timestamp" >= $2::timestamptz ' +
+  'AND e."timestamp" <= $3::timestamptz AND e.id = s.id AND e."timestamp" = s."timestamp") ' +
+  'ON CONFLICT (environment_id, id, "timestamp") DO NOTHING';
+
+// Whether the environment has no event at all (one probe of the key per month): then no row of a
+// batch can be a duplicate of an existing event, and the batch goes straight into the run's table.
+const ENVIRONMENT_EMPTY =
+  'SELECT NOT EXISTS (SELECT 1 FROM events WHERE environment_id = $1) AS empty';
+
+/**
+ * Makes the dry run's table (before its first batch, so parallel writers never race on it): the
+ * shape, types, NOT NULLs and key of `events` (migration 1795900003000), UNLOGGED (no WAL), so a
+ * COPY into it refuses exactly the rows, and finds exactly the repeated keys, a COPY into
+ * `events` would.
+ */
+export async function prepareDryEventIds(client: PoolClient, scope: ImportScope): Promise<void> {
+  await client.query(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${dryIdsTable(scope)} (id text NOT NULL, event_name text NOT NULL, ` +
+      'external_customer_id text NOT NULL, customer_id text, "timestamp" timestamptz NOT NULL, source text, ' +
+      'properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text, ' +
+      'PRIMARY KEY (environment_id, id, "timestamp"))',
+  );
+}
 
 /** Drops the dry run's id table once the run is over. */
 export async function dropDryEventIds(client: PoolClient, scope: ImportScope): Promise<void> {
@@ -135,9 +171,11 @@ export async function dropDryEventIds(client: PoolClient, scope: ImportScope): P
 /**
  * A dry run of `writeEventBatch` (docs/API.md §1 `dry_run`): the batch goes through the stage as
  * a real batch with a duplicate would (so the database refuses the same values), but instead of
- * `events` the ids land in the task's own unlogged table: an id already in `events`, or already
- * written by the run's earlier batches, is a duplicate, exactly as the real run counts it. No WAL,
- * no row in `events`.
+ * `events` the ids land in the task's own unlogged table (made by `prepareDryEventIds`): an id
+ * and time already in `events`, or already written by the run's earlier batches or earlier in the
+ * batch, is a duplicate, exactly as the real run counts it. No WAL, no row in `events`. Safe on
+ * two writers at once: a key two batches insert together waits for the first one's COMMIT, as
+ * in `events`.
  */
 export async function dryWriteEventBatch(
   client: PoolClient,
@@ -147,17 +185,51 @@ export async function dryWriteEventBatch(
   const result: BatchWriteResult = { written: 0, duplicates: 0, rowErrors: [] };
   if (records.length === 0) return result;
   const suffix = `\t${copyText(scope.environmentId)}\t${copyText(scope.tenantId)}\t${copyText(scope.taskId)}\n`;
-  await client.query(CREATE_DRY_STAGE);
   const ids = dryIdsTable(scope);
-  await client.query(
-    `CREATE UNLOGGED TABLE IF NOT EXISTS ${ids} (environment_id text, id text, "timestamp" timestamptz, ` +
-      'PRIMARY KEY (environment_id, id, "timestamp"))',
-  );
+  // The fast path, as the real import's: one COPY into the run's table, when the environment has
+  // no event yet; a repeated key (in the file, or of an earlier batch) or a refused value sends
+  // the batch through the stage like a real batch with a duplicate.
+  const probe = await client.query<{ empty: boolean }>(ENVIRONMENT_EMPTY, [scope.environmentId]);
+  if (probe.rows[0].empty) {
+    await client.query('SAVEPOINT ferry_events_batch');
+    try {
+      result.written = await copyInto(client, ids, records, suffix);
+      await client.query('RELEASE SAVEPOINT ferry_events_batch');
+      return result;
+    } catch (err) {
+      if (pgCode(err) !== '23505' && !isRowDataError(err)) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT ferry_events_batch');
+    }
+  }
+  await client.query(CREATE_DRY_STAGE);
   await writeThroughStage(client, records, suffix, result, {
     stage: DRY_STAGE,
-    insert: insertDry(ids),
+    insert: async () => {
+      const w = await client.query<{ lo: string | null; hi: string | null; existing: boolean }>(
+        DRY_WINDOW,
+        [scope.environmentId],
+      );
+      const { lo, hi, existing } = w.rows[0];
+      const done = existing
+        ? await client.query(insertDryProbe(ids), [scope.environmentId, lo, hi])
+        : await client.query(insertDryNew(ids));
+      return done.rowCount ?? 0;
+    },
   });
   return result;
+}
+
+interface StageTarget {
+  stage: string;
+  /** Moves the stage's rows on; the number written (the rest are duplicates). */
+  insert: () => Promise<number>;
+}
+
+function realTarget(client: PoolClient): StageTarget {
+  return {
+    stage: STAGE,
+    insert: async () => (await client.query(INSERT_REAL)).rowCount ?? 0,
+  };
 }
 
 async function writeThroughStage(
@@ -165,15 +237,14 @@ async function writeThroughStage(
   records: EventRecord[],
   suffix: string,
   result: BatchWriteResult,
-  target = { stage: STAGE, insert: INSERT_REAL },
+  target: StageTarget = realTarget(client),
 ): Promise<void> {
   await client.query('SAVEPOINT ferry_events_stage');
   let written: number;
   try {
     await client.query(`TRUNCATE ${target.stage}`);
     await copyInto(client, target.stage, records, suffix);
-    const inserted = await client.query(target.insert);
-    written = inserted.rowCount ?? 0;
+    written = await target.insert();
   } catch (err) {
     if (!isRowDataError(err)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT ferry_events_stage');

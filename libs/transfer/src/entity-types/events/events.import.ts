@@ -2,7 +2,12 @@ import { EntityType } from '@ferry/contracts';
 
 import { type EntityImportDefinition } from '../../entity-definition';
 import { type EventRecord } from './event.record';
-import { dropDryEventIds, dryWriteEventBatch, writeEventBatch } from './event-batch.writer';
+import {
+  dropDryEventIds,
+  dryWriteEventBatch,
+  prepareDryEventIds,
+  writeEventBatch,
+} from './event-batch.writer';
 import { EVENT_REQUIRED_COLUMNS } from './event-columns';
 import { EventRowMapper } from './event-row.mapper';
 
@@ -16,4 +21,5 @@ export const eventsImport: EntityImportDefinition<EventRecord> = {
   writeBatch: (client, records, scope) => writeEventBatch(client, records, scope),
   dryWriteBatch: (client, records, scope) => dryWriteEventBatch(client, records, scope),
   dryFinish: (client, scope) => dropDryEventIds(client, scope),
+  dryPrepare: (client, scope) => prepareDryEventIds(client, scope),
 };
