@@ -1,17 +1,5 @@
-import * as http from 'http';
-import * as https from 'https';
-
-import { checkFetchUrl, type FetchPolicy } from './fetch-url';
-import {
-  bareHost,
-  connectedAddressProblem,
-  pinnedLookup,
-  resolveAllowed,
-  systemLookup,
-  urlPort,
-} from './host.resolver';
-import { networkError } from './http-errors.mapper';
-import { redactUrl } from './redact-url';
+import { type FetchPolicy } from './fetch-url';
+import { guardedRequest } from './guarded-request';
 
 export interface HttpPostOptions extends FetchPolicy {
   headers: Readonly<Record<string, string>>;
@@ -34,49 +22,22 @@ export async function postToUrl(
   body: string,
   opts: HttpPostOptions,
 ): Promise<HttpPostAnswer> {
-  const redacted = redactUrl(url);
-  const target = checkFetchUrl(url, opts);
-  const host = bareHost(target);
-  const resolved = await resolveAllowed(
-    host,
-    urlPort(target),
-    opts.lookup ?? systemLookup,
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': 'ferry-webhooks',
+    ...opts.headers,
+  };
+  const { res } = await guardedRequest(
+    url,
     opts,
-    redacted,
+    { method: 'POST', headers, timeoutMs: opts.timeoutMs },
+    (req) => req.end(body),
   );
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise<HttpPostAnswer>((resolve, reject) => {
-    const req = client.request(target, {
-      method: 'POST',
-      agent: false,
-      lookup: pinnedLookup(resolved),
-      timeout: opts.timeoutMs,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        'user-agent': 'ferry-webhooks',
-        ...opts.headers,
-      },
-    });
-    req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
-    req.on('socket', (socket) =>
-      socket.once('connect', () => {
-        const problem = connectedAddressProblem(
-          socket.remoteAddress,
-          resolved,
-          opts,
-          target,
-          redacted,
-        );
-        if (problem) req.destroy(problem);
-      }),
-    );
-    req.on('error', (err) => reject(networkError(err, redacted, host)));
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.end(body);
+  const status = res.statusCode ?? 0;
+  return new Promise<HttpPostAnswer>((resolve) => {
+    res.resume();
+    res.on('end', () => resolve({ status }));
+    res.on('error', () => resolve({ status }));
   });
 }
