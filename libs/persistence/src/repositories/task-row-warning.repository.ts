@@ -3,6 +3,7 @@ import { type DataSource } from 'typeorm';
 import { type RowWarning } from '@ferry/contracts';
 
 import { type Queryable } from '../pg-client.helper';
+import { rowColumnsInFileOrder } from './row-columns';
 
 /** One warned row as `/warnings` lists it. */
 export interface RowWarningLine {
@@ -84,25 +85,8 @@ export class TaskRowWarningRepository {
   }
 
   /** The columns of the warned rows, in the file's column order (as `/errors` orders them). */
-  async columns(taskId: string): Promise<string[]> {
-    const keys: Array<{ key: string }> = await this.ds.query(
-      'SELECT DISTINCT jsonb_object_keys(raw) AS key FROM task_row_warnings WHERE task_id = $1',
-      [taskId],
-    );
-    const saved: Array<{ columns: string[] }> = await this.ds.query(
-      'SELECT columns FROM task_checkpoints WHERE task_id = $1 ORDER BY part',
-      [taskId],
-    );
-    const order = new Map<string, number>();
-    for (const row of saved)
-      for (const c of row.columns) if (!order.has(c)) order.set(c, order.size);
-    return keys
-      .map((k) => k.key)
-      .sort((a, b) => {
-        const x = order.get(a) ?? Number.MAX_SAFE_INTEGER;
-        const y = order.get(b) ?? Number.MAX_SAFE_INTEGER;
-        return x !== y ? x - y : a < b ? -1 : a > b ? 1 : 0;
-      });
+  columns(taskId: string): Promise<string[]> {
+    return rowColumnsInFileOrder(this.ds, 'task_row_warnings', taskId);
   }
 
   /** The next `limit` warned rows after `afterRow`, by row number (keyset paging). */
