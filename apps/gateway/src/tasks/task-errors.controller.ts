@@ -48,13 +48,13 @@ export class TaskErrorsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    // CSV unless the client asks for JSON first (`*/*`, a browser download, curl: CSV).
-    if (req.accepts(['text/csv', 'application/json']) === 'application/json') {
-      const q = pageQuery(limit, afterRow);
-      res.status(200).json(await this.errors.page(p, id, q.limit, q.afterRow));
-      return;
-    }
-    await stream(res, await this.errors.open(p, id));
+    await answer(req, res, {
+      page: () => {
+        const q = pageQuery(limit, afterRow);
+        return this.errors.page(p, id, q.limit, q.afterRow);
+      },
+      open: () => this.errors.open(p, id),
+    });
   }
 
   /** Streams the rows imported with a warning as CSV (docs/FORMATS.md §1). */
@@ -83,13 +83,28 @@ export class TaskErrorsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    if (req.accepts(['text/csv', 'application/json']) === 'application/json') {
-      const q = pageQuery(limit, afterRow);
-      res.status(200).json(await this.errors.warningsPage(p, id, q.limit, q.afterRow));
-      return;
-    }
-    await stream(res, await this.errors.openWarnings(p, id));
+    await answer(req, res, {
+      page: () => {
+        const q = pageQuery(limit, afterRow);
+        return this.errors.warningsPage(p, id, q.limit, q.afterRow);
+      },
+      open: () => this.errors.openWarnings(p, id),
+    });
   }
+}
+
+/** One JSON page when the client asks for JSON first; otherwise the whole CSV, streamed. */
+async function answer(
+  req: Request,
+  res: Response,
+  rows: { page: () => Promise<unknown>; open: () => Promise<ErrorsDownload> },
+): Promise<void> {
+  // CSV unless the client asks for JSON first (`*/*`, a browser download, curl: CSV).
+  if (req.accepts(['text/csv', 'application/json']) === 'application/json') {
+    res.status(200).json(await rows.page());
+    return;
+  }
+  await stream(res, await rows.open());
 }
 
 async function stream(res: Response, download: ErrorsDownload): Promise<void> {
