@@ -12,6 +12,7 @@ export type { MinTransferRate } from './http/transfer-rate.watch';
 export * from './gzip/gzip.decompressor';
 export * from './csv/csv-record';
 export * from './csv/csv.reader';
+export * from './csv/csv-boundary.scanner';
 export { ByteLimitTransform } from './stream/byte-limit.transform';
 export * from './csv/formula-cell';
 export * from './storage/object-url';
