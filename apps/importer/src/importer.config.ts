@@ -32,6 +32,20 @@ export class ImporterConfig extends FetchConfig {
   @Min(0)
   FERRY_TENANT_TURN_MIN_BYTES = 1024 * 1024;
 
+  /**
+   * A CSV events file of at least two parts' worth of bytes, from a source serving byte ranges,
+   * is read in parts of this size by any importer (docs/DECISIONS.md 128). 0: never split.
+   */
+  @IsInt()
+  @Min(0)
+  FERRY_IMPORT_PART_BYTES = 64 * 1024 * 1024;
+
+  /** Parts of split imports one importer reads at once, per entity type. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  FERRY_IMPORT_PART_CONCURRENCY = 1;
+
   @IsInt()
   @Min(1)
   @Max(200_000)

@@ -19,6 +19,10 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
   config: ImporterConfig,
   entityTypes: [...IMPORT_DEFINITIONS.keys()],
   concurrency: (config) => config.FERRY_IMPORT_CONCURRENCY,
+  parts: {
+    entityTypes: [...IMPORT_DEFINITIONS.values()].filter((d) => d.splittable).map((d) => d.entity),
+    concurrency: (config) => config.FERRY_IMPORT_PART_CONCURRENCY,
+  },
   runner: ({ config, ds, js, subjects }) =>
     new ImportRunner(
       ds,
@@ -47,6 +51,12 @@ export const importerWorker: TaskWorkerDefinition<ImporterConfig> = {
           maxJsonDepth: config.FERRY_MAX_JSON_DEPTH,
         },
         maxRowErrors: config.FERRY_MAX_ROW_ERRORS,
+        split: {
+          partBytes: config.FERRY_IMPORT_PART_BYTES,
+          publish: async (part, msgID) => {
+            await js.publish(subjects.taskPart(part.entity_type), part, { msgID });
+          },
+        },
       },
       ObjectStorages.fromConfig(config, js.nc),
       config.FERRY_TENANT_MAX_RUNNING_IMPORTS > 0

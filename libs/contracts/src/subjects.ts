@@ -3,6 +3,7 @@ import { type EntityType, type TaskType } from './enums';
 /**
  * Subject layout (docs/ARCHITECTURE.md). Every consumer needs one filter subject (nats-server 2.9):
  *   <p>task.created.<import|export>.<entity>   gateway relay → importer / exporter
+ *   <p>task.part.import.<entity>               a split import's parts → any importer
  *   <p>task.status.<task_id>                   workers → status service
  *   <p>dlq.<original subject>                  messages that exhausted their deliveries
  * `<p>` is an optional prefix (`FERRY_NATS_PREFIX`), so that test runs and environments sharing
@@ -29,6 +30,11 @@ export class Subjects {
 
   taskCreated(taskType: TaskType, entity: EntityType): string {
     return this.p(taskCreatedPattern(taskType, entity));
+  }
+
+  /** The parts of split imports (docs/DECISIONS.md 128): one message per part. */
+  taskPart(entity: EntityType): string {
+    return this.p(taskPartPattern(entity));
   }
 
   taskStatus(taskId: string): string {
@@ -66,6 +72,11 @@ export class Subjects {
 /** The logical pattern an importer / exporter handler subscribes to. */
 export function taskCreatedPattern(taskType: TaskType, entity: EntityType): string {
   return `task.created.${taskType.toLowerCase()}.${entity.toLowerCase()}`;
+}
+
+/** The logical pattern the importer's part handler of `entity` subscribes to. */
+export function taskPartPattern(entity: EntityType): string {
+  return `task.part.import.${entity.toLowerCase()}`;
 }
 
 export const TASK_STATUS_PATTERN = 'task.status.>';

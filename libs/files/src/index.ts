@@ -13,6 +13,7 @@ export * from './gzip/gzip.decompressor';
 export * from './csv/csv-record';
 export * from './csv/csv.reader';
 export * from './csv/csv-boundary.scanner';
+export { CsvTextParser } from './csv/csv-text.parser';
 export { ByteLimitTransform } from './stream/byte-limit.transform';
 export * from './csv/formula-cell';
 export * from './storage/object-url';

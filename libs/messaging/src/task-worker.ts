@@ -5,6 +5,8 @@ import {
   parseEvent,
   TaskCreatedEvent,
   taskCreatedPattern,
+  TaskPartEvent,
+  taskPartPattern,
   TaskType,
 } from '@ferry/contracts';
 
@@ -18,6 +20,8 @@ export interface TaskRunner {
   run(task: TaskCreatedEvent, control: { signal: AbortSignal }): Promise<void>;
   /** Ends a task FAILED with a sentence (its deliveries ran out; the message is in the DLQ). */
   fail(taskId: string, reason: string): Promise<void>;
+  /** Runs one delivery of one part of a split import (docs/DECISIONS.md 128). */
+  runPart?(task: TaskPartEvent, control: { signal: AbortSignal }): Promise<void>;
 }
 
 export interface TaskWorkerBindingOptions {
@@ -26,6 +30,8 @@ export interface TaskWorkerBindingOptions {
   service: string;
   /** The entity types the worker serves: the keys of its registry of definitions. */
   entityTypes: Iterable<EntityType>;
+  /** The entity types whose imports may be split into parts: one more consumer each. */
+  partEntityTypes?: Iterable<EntityType>;
   runner: TaskRunner;
 }
 
@@ -34,6 +40,8 @@ export interface TaskWorkerBinding {
   entity: EntityType;
   pattern: string;
   durable: string;
+  /** The consumer of a split import's parts (`<service>_parts_<entity>`). */
+  parts: boolean;
   handle(data: unknown, ctx: JetStreamContext): Promise<void>;
 }
 
@@ -45,20 +53,36 @@ export interface TaskWorkerBinding {
  * the transport as it is (nak or dead letter).
  */
 export function taskWorkerBindings(o: TaskWorkerBindingOptions): TaskWorkerBinding[] {
-  return [...new Set(o.entityTypes)].map((entity) => ({
+  const tasks = [...new Set(o.entityTypes)].map((entity) => ({
     entity,
     pattern: taskCreatedPattern(o.taskType, entity),
     durable: `${o.service}_${entity.toLowerCase()}`,
-    handle: async (data, ctx) => {
+    parts: false,
+    handle: async (data: unknown, ctx: JetStreamContext) => {
       const task = parseEvent(TaskCreatedEvent, data);
       await o.runner.run(task, { signal: ctx.signal });
     },
   }));
+  const runPart = o.runner.runPart?.bind(o.runner);
+  if (!runPart) return tasks;
+  const parts = [...new Set(o.partEntityTypes ?? [])].map((entity) => ({
+    entity,
+    pattern: taskPartPattern(entity),
+    durable: `${o.service}_parts_${entity.toLowerCase()}`,
+    parts: true,
+    handle: async (data: unknown, ctx: JetStreamContext) => {
+      const part = parseEvent(TaskPartEvent, data);
+      await runPart(part, { signal: ctx.signal });
+    },
+  }));
+  return [...tasks, ...parts];
 }
 
 export interface TaskWorkerOptions extends TaskWorkerBindingOptions {
   /** Tasks one replica runs at once, per entity type. */
   concurrency: number;
+  /** Parts of split imports one replica reads at once, per entity type (default 1). */
+  partConcurrency?: number;
   env: MessagingEnv;
 }
 
@@ -73,13 +97,18 @@ export function connectTaskWorker(app: INestApplication, o: TaskWorkerOptions): 
   const server = connectJetStream(app, {
     config: messagingConfigFrom(o.env, `ferry-${o.service}`),
     consumers: Object.fromEntries(
-      bindings.map((b) => [b.pattern, { durable: b.durable, concurrency: o.concurrency }]),
+      bindings.map((b) => [
+        b.pattern,
+        { durable: b.durable, concurrency: b.parts ? (o.partConcurrency ?? 1) : o.concurrency },
+      ]),
     ),
     onDeadLetter: async (dl) => {
       const task = parseEvent(TaskCreatedEvent, dl.data);
+      const part = (dl.data as { part?: unknown }).part;
+      const what = typeof part === 'number' ? `${verb} of part ${part}` : verb;
       await o.runner.fail(
         task.task_id,
-        `${verb} gave up after ${dl.deliveries} attempts: ${dl.error.message}`,
+        `${what} gave up after ${dl.deliveries} attempts: ${dl.error.message}`,
       );
     },
   });

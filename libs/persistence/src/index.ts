@@ -26,6 +26,7 @@ export * from './repositories/task.types';
 export * from './repositories/task.repository';
 export * from './repositories/task-state.repository';
 export * from './repositories/checkpoint.repository';
+export * from './repositories/import-part.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/task-sweep.repository';
 export * from './repositories/task-row-error.repository';

@@ -73,6 +73,12 @@ export interface EntityImportDefinition<R> {
    */
   parallelWrites?: boolean;
   /**
+   * True when the rows of a file do not depend on their order (plain inserts with a duplicate
+   * rule, events): a large file may then be read in parts by several importers at once
+   * (docs/DECISIONS.md 128). Upserting entity types are not: a later row of the file must win.
+   */
+  splittable?: boolean;
+  /**
    * The writes keep the before-image of each existing row they change (table
    * `import_before_images`, for a revert): the task's `metadata.changed` counts them.
    */

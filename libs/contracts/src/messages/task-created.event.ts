@@ -41,3 +41,14 @@ export class TaskCreatedEvent {
   @IsString()
   created_by?: string;
 }
+
+/**
+ * `task.part.import.<entity>`: one part of a split import (docs/DECISIONS.md 128), published by
+ * the delivery that split it (msgID `<task id>:attempt-<n>:part-<k>`) and taken by any importer.
+ * It carries the task as `task.created` does, and which part (1…N) to read.
+ */
+export class TaskPartEvent extends TaskCreatedEvent {
+  @IsInt()
+  @Min(1)
+  part!: number;
+}

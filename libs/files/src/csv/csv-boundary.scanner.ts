@@ -79,6 +79,11 @@ export class CsvBoundaryScanner {
 
   constructor(private readonly o: CsvScanOptions) {}
 
+  /** Where the header record ends, once the scan has passed it. */
+  get headerEnd(): number | null {
+    return this.header?.end ?? null;
+  }
+
   push(chunk: Buffer): void {
     if (this.unsplittable) return;
     this.bytes += chunk.length;

@@ -19,9 +19,19 @@ export async function decompressIfGzip(
   stream: Readable,
   opts: DecompressOptions,
 ): Promise<Readable> {
+  return (await openMaybeGzip(stream, opts)).stream;
+}
+
+/** `decompressIfGzip`, telling whether the file was gzip (a gzip file cannot be read in parts). */
+export async function openMaybeGzip(
+  stream: Readable,
+  opts: DecompressOptions,
+): Promise<{ stream: Readable; gzip: boolean }> {
   const peeked = await peekBytes(stream, 2);
   const { head } = peeked;
-  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return peeked.stream;
+  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+    return { stream: peeked.stream, gzip: false };
+  }
 
   const gunzip = createGunzip();
   const limit = new ByteLimitTransform(opts.maxBytes, () =>
@@ -45,5 +55,5 @@ export async function decompressIfGzip(
   pipeline(peeked.stream, gunzip, limit, (err) => {
     if (err && !limit.destroyed) limit.destroy(err);
   });
-  return limit;
+  return { stream: limit, gzip: true };
 }

@@ -31,12 +31,28 @@ export interface HttpSourceOptions extends FetchPolicy {
   headers?: Readonly<Record<string, string>>;
   /** The slowest the body may arrive, as curl's --speed-limit/--speed-time (default: no floor). */
   minTransferRate?: MinTransferRate;
+  /**
+   * Read only bytes [start, end) of the file (a part of a split import): the server must answer
+   * 206 with that range, and, given the `validator` the whole file had, the same file.
+   */
+  range?: ByteRange;
+}
+
+export interface ByteRange {
+  start: number;
+  end: number;
+  /** ETag (or Last-Modified) of the file when it was split: sent as If-Range. */
+  validator?: string | null;
 }
 
 export interface HttpSource {
   stream: Readable;
   /** The body's declared length, when the server declared one. */
   contentLength: number | null;
+  /** The server declared `Accept-Ranges: bytes` (a part of the file can be asked for). */
+  acceptsRanges: boolean;
+  /** The file's strong ETag, else its Last-Modified, else null: names this version of it. */
+  validator: string | null;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -80,7 +96,7 @@ export async function openHttpSource(
       deadline,
       policy: opts,
       signal: opts.signal,
-      headers: opts.headers,
+      headers: opts.range ? { ...opts.headers, ...rangeHeaders(opts.range) } : opts.headers,
       minTransferRate: opts.minTransferRate,
     });
     const status = exchange.res.statusCode ?? 0;
@@ -110,9 +126,21 @@ export async function openHttpSource(
       current = checkFetchUrl(next, opts, url);
       continue;
     }
+    if (opts.range && status !== 206) {
+      exchange.discard();
+      throw rangeRefused(status, redacted);
+    }
     if (status < 200 || status >= 300) {
       exchange.discard();
       throw httpStatusError(status, redacted);
+    }
+    const headers = exchange.res.headers;
+    if (opts.range && !rangeMatches(headers['content-range'], opts.range)) {
+      exchange.discard();
+      throw FerryError.validation(
+        `file_url ${redacted} answered a request for bytes ${opts.range.start}-${opts.range.end - 1} with ${headers['content-range'] ?? 'no Content-Range'}`,
+        { url: redacted },
+      );
     }
     const declared = exchange.res.headers['content-encoding']
       ? null
@@ -127,6 +155,43 @@ export async function openHttpSource(
         },
       );
     }
-    return { stream: exchange.body(maxBytes), contentLength: declared };
+    return {
+      stream: exchange.body(maxBytes),
+      contentLength: declared,
+      acceptsRanges: headers['accept-ranges'] === 'bytes' && !headers['content-encoding'],
+      validator: validatorOf(headers),
+    };
   }
+}
+
+function rangeHeaders(r: ByteRange): Record<string, string> {
+  const h: Record<string, string> = { range: `bytes=${r.start}-${r.end - 1}` };
+  if (r.validator) h['if-range'] = r.validator;
+  return h;
+}
+
+/** A strong ETag, else Last-Modified: what If-Range may name (RFC 9110 §13.1.5). */
+function validatorOf(h: Record<string, string | string[] | undefined>): string | null {
+  const etag = h['etag'];
+  if (typeof etag === 'string' && etag.startsWith('"')) return etag;
+  const modified = h['last-modified'];
+  return typeof modified === 'string' ? modified : null;
+}
+
+function rangeMatches(header: string | undefined, r: ByteRange): boolean {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header ?? '');
+  return m !== null && Number(m[1]) === r.start && Number(m[2]) === r.end - 1;
+}
+
+/** A part's range not served: the file changed since it was split, or ranges stopped working. */
+function rangeRefused(status: number, redacted: string): FerryError {
+  if (status >= 500) return httpStatusError(status, redacted);
+  const why =
+    status === 200
+      ? 'it sent the whole file instead of the part asked for: the file changed since Ferry split it, or the server stopped serving ranges'
+      : `HTTP ${status} to a range request`;
+  return FerryError.validation(
+    `file_url ${redacted} could not be read in parts (${why}); import the file again as a new task`,
+    { url: redacted },
+  );
 }

@@ -51,6 +51,36 @@ export class TaskCheckpointEntity {
   @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
   columns: string[];
 
+  /** Parts of a split import (docs/DECISIONS.md 128): on part 0, 0 when the file is not split. */
+  @Column({ type: 'int', default: 0 })
+  parts: number;
+
+  /** On part 0 of a split import: the data records the boundary scan counted. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
+  planned_records: number | null;
+
+  /** On part 0 of a split import: the header record's bytes, read by every part first. */
+  @Column({ type: 'bytea', nullable: true })
+  header: Buffer | null;
+
+  @Column({ type: 'int', nullable: true })
+  header_lines: number | null;
+
+  /** On part 0 of a split import: the file's ETag or Last-Modified when it was split (If-Range). */
+  @Column({ type: 'text', nullable: true })
+  source_validator: string | null;
+
+  /** On a part of a split import: its bytes [range_start, range_end) of the file. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
+  range_start: number | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
+  range_end: number | null;
+
+  /** On a part of a split import: the file's line its range starts on. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
+  first_line: number | null;
+
   @Column({ type: 'timestamptz', default: () => 'now()' })
   updated_at: Date;
 }

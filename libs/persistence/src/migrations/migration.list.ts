@@ -8,6 +8,7 @@ import { EventsPartitioned1795900003000 } from './1795900003000-events-partition
 import { TaskTurns1795900003100 } from './1795900003100-task-turns';
 import { ImportRevert1795900004000 } from './1795900004000-import-revert';
 import { Webhooks1795900004100 } from './1795900004100-webhooks';
+import { ImportParts1795900007000 } from './1795900007000-import-parts';
 
 /** Every migration in order, as classes (no globs: the apps are bundled with webpack). */
 export const PERSISTENCE_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const PERSISTENCE_MIGRATIONS = [
   TaskTurns1795900003100,
   ImportRevert1795900004000,
   Webhooks1795900004100,
+  ImportParts1795900007000,
 ];

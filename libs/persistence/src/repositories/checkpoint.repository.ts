@@ -28,7 +28,7 @@ export interface CheckpointAdvance {
   totalRecords: number | null;
 }
 
-interface CheckpointRow {
+export interface CheckpointRow {
   task_id: string;
   part: number;
   next_record: string;
@@ -41,10 +41,10 @@ interface CheckpointRow {
   error_samples: Checkpoint['errorSamples'];
 }
 
-const COLUMNS =
+export const CHECKPOINT_COLUMNS =
   'task_id, part, next_record, processed, successful, failed, duplicates, total_records, seq, error_samples';
 
-function toCheckpoint(r: CheckpointRow): Checkpoint {
+export function toCheckpoint(r: CheckpointRow): Checkpoint {
   return {
     taskId: r.task_id,
     part: r.part,
@@ -83,7 +83,7 @@ export class CheckpointRepository {
       [taskId, attempt],
     );
     const { rows } = await db.query<CheckpointRow>(
-      `SELECT ${COLUMNS} FROM task_checkpoints WHERE task_id = $1 AND part = 0`,
+      `SELECT ${CHECKPOINT_COLUMNS} FROM task_checkpoints WHERE task_id = $1 AND part = 0`,
       [taskId],
     );
     return toCheckpoint(rows[0]);
@@ -93,7 +93,7 @@ export class CheckpointRepository {
   async bumpSeq(db: Queryable, cp: Checkpoint): Promise<Checkpoint> {
     const { rows } = await db.query<CheckpointRow>(
       `UPDATE task_checkpoints SET seq = seq + 1, updated_at = now()
-       WHERE task_id = $1 AND part = $2 AND seq = $3 RETURNING ${COLUMNS}`,
+       WHERE task_id = $1 AND part = $2 AND seq = $3 RETURNING ${CHECKPOINT_COLUMNS}`,
       [cp.taskId, cp.part, cp.seq],
     );
     if (rows.length === 0) throw new CheckpointFencedError(cp.taskId);
@@ -107,7 +107,7 @@ export class CheckpointRepository {
          next_record = next_record + $4, processed = processed + $4,
          successful = successful + $5, failed = failed + $6, duplicates = duplicates + $7,
          error_samples = $8::jsonb, total_records = $9, seq = seq + 1, updated_at = now()
-       WHERE task_id = $1 AND part = $2 AND seq = $3 RETURNING ${COLUMNS}`,
+       WHERE task_id = $1 AND part = $2 AND seq = $3 RETURNING ${CHECKPOINT_COLUMNS}`,
       [
         cp.taskId,
         cp.part,

@@ -14,6 +14,7 @@ import {
   type CheckpointAdvance,
   type CheckpointRepository,
   type ImportFigures,
+  type ImportPartRepository,
   type TaskRowErrorRepository,
   type TaskRowWarningRepository,
   type TaskStateRepository,
@@ -76,6 +77,11 @@ export interface BatchLoopJob {
   settings: BatchSettings;
   /** Default `real`. */
   mode?: WriteMode;
+  /**
+   * Set when the loop reads one part of a split import (docs/DECISIONS.md 128): each batch also
+   * adds to the task's sums on part 0, whose seq and counters the news carry.
+   */
+  split?: { parts: ImportPartRepository; plannedRecords: number };
 }
 
 const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
@@ -109,6 +115,8 @@ export class ImportBatchLoop {
   private figures: ImportFigures | null = null;
   /** Existing rows the task changed, known at its final batch (upserting entity types). */
   private changed: number | null = null;
+  /** A split import's task-wide sums after the last committed batch (part 0's checkpoint). */
+  private sums: Checkpoint | null = null;
 
   constructor(
     private readonly stores: BatchLoopStores,
@@ -359,7 +367,21 @@ export class ImportBatchLoop {
     await mapping.saveColumns((columns) =>
       checkpoints.saveColumns(client, task.task_id, cp.part, columns),
     );
-    this.cp = await checkpoints.advance(client, cp, this.advanceOf(b, written, errors));
+    const advance = this.advanceOf(b, written, errors);
+    this.cp = await checkpoints.advance(client, cp, advance);
+    const split = this.job.split;
+    if (split) {
+      // Under part 0's row lock until COMMIT: the sums move in commit order (docs/DECISIONS.md 128).
+      // Other parts hold it only for their COMMIT: wait for it whatever the writers' lock timeout.
+      await client.query('SET LOCAL lock_timeout = 0');
+      const sums = await split.parts.addToSums(client, task.task_id, {
+        ...advance,
+        errorSamples: sampleErrors([], errors),
+        figures: { warnings: b.warnings.length, ...outcome },
+      });
+      this.sums = sums;
+      b.figures = sums.figures;
+    }
     if (b.final) await this.countChanged(client);
     b.outcome = { ok: written.written, rejected: errors.length, duplicate: written.duplicates };
   }
@@ -371,7 +393,8 @@ export class ImportBatchLoop {
     for (const [name, n] of Object.entries(b.outcome)) {
       if (n > 0) metrics.rows.inc({ entity_type: task.entity_type, outcome: name }, n);
     }
-    budget.check(this.cp.failed, this.cp.processed);
+    const shown = this.sums ?? this.cp;
+    budget.check(shown.failed, shown.processed);
     this.figures = b.figures ?? this.figures;
     const metadata: Record<string, unknown> = {
       ignored_columns: mapping.ignoredColumns,
@@ -382,6 +405,18 @@ export class ImportBatchLoop {
     if (b.final && this.mode === 'dry') await this.dropDryTable();
     if (this.session) await this.settleSession(b);
     const status = this.stores.status;
+    const split = this.job.split;
+    if (split && this.sums) {
+      // A part's news is the task's: the sums, and the scan's count as the total until the end.
+      const sums = this.sums;
+      if (sums.totalRecords !== null) {
+        await status.publish(task.task_id, news('completed', sums, metadata));
+      } else {
+        const early = { ...sums, totalRecords: split.plannedRecords };
+        await status.publishProgress(task.task_id, news('progress', early, metadata));
+      }
+      return;
+    }
     if (b.final) await status.publish(task.task_id, news('completed', this.cp, metadata));
     else await status.publishProgress(task.task_id, news('progress', this.cp, metadata));
   }

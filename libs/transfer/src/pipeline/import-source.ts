@@ -1,12 +1,14 @@
-import type { Readable } from 'stream';
+import { PassThrough, type Readable } from 'stream';
 
 import { FerryError } from '@ferry/contracts';
 import {
+  type ByteRange,
   decompressIfGzip,
   type FetchPolicy,
   type MinTransferRate,
   type ObjectStorages,
   openHttpSource,
+  openMaybeGzip,
   redactUrl,
 } from '@ferry/files';
 
@@ -49,6 +51,11 @@ export async function openImportSource(
 export interface ImportSource {
   stream: Readable;
   declaredBytes: number | null;
+  /**
+   * Set when the file could be read in byte ranges (an http(s) source declaring its length and
+   * `Accept-Ranges: bytes`, not gzip): its validator (ETag or Last-Modified), for If-Range.
+   */
+  ranged: { validator: string | null } | null;
 }
 
 async function openStream(
@@ -62,14 +69,24 @@ async function openStream(
   const gunzip = { maxBytes: s.maxDecompressedBytes ?? s.maxFileBytes * 20 };
   if ((scheme === 'store' || scheme === 's3') && storages) {
     const stream = await decompressIfGzip(await storages.open(url, environmentId), gunzip);
-    return { stream, declaredBytes: null };
+    return { stream, declaredBytes: null, ranged: null };
   }
   if (scheme !== 'http' && scheme !== 'https') {
     throw FerryError.validation(
       `${scheme}:// sources are not available in this version of Ferry (${redactUrl(url)})`,
     );
   }
-  const { stream, contentLength } = await openHttpSource(url, {
+  const http = await openHttpSource(url, httpOptions(s, signal));
+  const opened = await openMaybeGzip(http.stream, gunzip);
+  const ranged =
+    http.acceptsRanges && http.contentLength !== null && !opened.gzip
+      ? { validator: http.validator }
+      : null;
+  return { stream: opened.stream, declaredBytes: http.contentLength, ranged };
+}
+
+function httpOptions(s: SourceSettings, signal: AbortSignal) {
+  return {
     allowLoopback: s.allowLoopbackSources,
     ...s.fetch,
     maxBytes: s.maxFileBytes,
@@ -78,6 +95,27 @@ async function openStream(
     totalTimeoutMs: s.downloadTimeoutMs,
     minTransferRate: s.minTransferRate,
     signal,
-  });
-  return { stream: await decompressIfGzip(stream, gunzip), declaredBytes: contentLength };
+  };
+}
+
+/**
+ * One part of a split import (docs/DECISIONS.md 128): the file's header bytes, then its bytes
+ * [range.start, range.end) from the source, as one stream that reads as a CSV of its own.
+ */
+export async function openImportPart(
+  url: string,
+  header: Buffer,
+  range: ByteRange,
+  signal: AbortSignal,
+  s: SourceSettings,
+): Promise<Readable> {
+  const http = await openHttpSource(url, { ...httpOptions(s, signal), range });
+  const body = http.stream;
+  const out = new PassThrough();
+  out.write(header);
+  body.on('error', (err) => out.destroy(err));
+  out.on('close', () => body.destroy());
+  body.pipe(out);
+  out.on('error', () => undefined);
+  return out;
 }

@@ -3,15 +3,18 @@ import { type DataSource } from 'typeorm';
 import {
   type EntityType,
   FerryError,
+  FileType,
   parseImportPolicy,
   parseRevertOf,
   parseStrict,
   type TaskCreatedEvent,
+  type TaskPartEvent,
 } from '@ferry/contracts';
 import { type ObjectStorages } from '@ferry/files';
 import {
   type Checkpoint,
   CheckpointRepository,
+  ImportPartRepository,
   TaskRowErrorRepository,
   TaskRowWarningRepository,
   TaskStateRepository,
@@ -26,7 +29,8 @@ import {
   ImportBatchLoop,
   type WriteMode,
 } from './import-batch.loop';
-import { openImportSource, type SourceSettings } from './import-source';
+import { openImportPart, openImportSource, type SourceSettings } from './import-source';
+import { ImportSplitter, onFileLines, type SplitSettings } from './import-split';
 import { ImportTurns, type TurnSettings } from './import-turns';
 import {
   readRecordBatches,
@@ -47,6 +51,8 @@ export interface ImportSettings extends SourceSettings, BatchSettings {
   maxRowErrors?: number;
   /** How often a running delivery checks whether its task was cancelled or retried (default 1 s). */
   cancelCheckMs?: number;
+  /** Large files read in parts by any importer (docs/DECISIONS.md 128); without it never split. */
+  split?: SplitSettings;
 }
 
 /**
@@ -61,6 +67,8 @@ export class ImportRunner {
   private readonly stores: BatchLoopStores;
   private readonly reverts: RevertRunner;
   private readonly turns: ImportTurns | null;
+  private readonly splitter: ImportSplitter | null;
+  private readonly parts = new ImportPartRepository();
 
   constructor(
     private readonly ds: DataSource,
@@ -83,10 +91,20 @@ export class ImportRunner {
       warnings: new TaskRowWarningRepository(ds),
     };
     this.reverts = new RevertRunner(ds, status);
+    this.splitter = settings.split
+      ? new ImportSplitter(ds, status, settings.split, settings.records?.maxRowBytes ?? 1024 * 1024)
+      : null;
   }
 
   run(task: TaskCreatedEvent, control: RunControl): Promise<void> {
     return this.delivery.run(task, control, (watched) => this.importTask(task, watched));
+  }
+
+  /** One delivery of one part of a split import (docs/DECISIONS.md 128). */
+  runPart(task: TaskPartEvent, control: RunControl): Promise<void> {
+    return this.delivery.run(task, control, async (watched) => {
+      await this.importPart(task, watched);
+    });
   }
 
   /** Ends a task as FAILED with a sentence saying why (also used when deliveries run out). */
@@ -111,7 +129,103 @@ export class ImportRunner {
       await this.reverts.revert(task, revertOf, this.definitionOf(task), cp);
       return;
     }
+    const plan = this.splitter ? await this.splitter.planOf(task.task_id) : null;
+    if (plan) {
+      // Split by an earlier delivery that did not see its parts end (a restart, a retry).
+      await this.coordinate(task, plan.open, control);
+      return;
+    }
     await this.importFile(task, cp, control);
+  }
+
+  /**
+   * The delivery of a split task: sends the parts not read yet, then waits for them holding the
+   * tenant's turn, as an import read by one importer would hold it.
+   */
+  private async coordinate(
+    task: TaskCreatedEvent,
+    parts: readonly number[],
+    control: RunControl,
+    held: TurnLock | null = null,
+  ): Promise<void> {
+    const splitter = this.splitter;
+    if (!splitter) return;
+    let turn = held;
+    try {
+      if (!turn && this.turns) {
+        turn = await this.turns.take(task);
+        if (!turn) return; // parked: the delivery is acked, the task waits its turn
+      }
+      await splitter.publish(task, parts);
+      await splitter.awaitParts(task, control.signal);
+    } finally {
+      if (turn && !held) await this.turns?.release(task, turn);
+    }
+  }
+
+  /** Reads part `task.part` of a split file: its range after the file's header. */
+  private async importPart(task: TaskPartEvent, control: RunControl): Promise<void> {
+    const parts = this.parts;
+    const found = await withClient(this.ds, (c) => parts.openPart(c, task.task_id, task.part));
+    if (!found || found.totalRecords !== null) return; // no such part, or read to its end
+    const plan = await withClient(this.ds, (c) => parts.planOf(c, task.task_id));
+    if (!plan) return;
+    const definition = this.definitionOf(task);
+    const scope: ImportScope = {
+      tenantId: task.tenant_id,
+      environmentId: task.environment_id,
+      taskId: task.task_id,
+      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
+    };
+    const checkpoints = this.stores.checkpoints;
+    // Fences a delivery of this part still running elsewhere (a worker presumed dead).
+    const cp = await withClient(this.ds, (c) => checkpoints.bumpSeq(c, found));
+    const source = await openImportPart(
+      task.file_url,
+      plan.header,
+      { start: found.rangeStart, end: found.rangeEnd, validator: plan.validator },
+      control.signal,
+      this.settings,
+    );
+    let batches: AsyncGenerator<SourceRecord[]> | null = null;
+    try {
+      const strict = parseStrict(task.metadata);
+      batches = onFileLines(
+        readRecordBatches(source, FileType.CSV, control.signal, {
+          ...this.settings.records,
+          strict,
+        }),
+        found.firstLine - plan.headerLines - 1,
+      );
+      const saved =
+        cp.nextRecord > 0
+          ? await withClient(this.ds, (c) => checkpoints.savedColumns(c, task.task_id, cp.part))
+          : [];
+      const { mapping, pending } = await RecordMapping.open(
+        definition,
+        scope,
+        FileType.CSV,
+        batches,
+        saved,
+        strict,
+      );
+      // The header's warning is the task's, reported once: by part 1.
+      if (task.part !== 1) mapping.headerWarning = null;
+      const job = {
+        task,
+        scope,
+        definition,
+        mapping,
+        budget: RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000),
+        settings: this.settings,
+        mode: 'real' as const,
+        split: { parts, plannedRecords: plan.plannedRecords },
+      };
+      await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
+    } finally {
+      await batches?.return(undefined);
+      source.destroy();
+    }
   }
 
   private definitionOf(task: TaskCreatedEvent): EntityImportDefinition<unknown> {
@@ -137,13 +251,15 @@ export class ImportRunner {
       // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
       importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
     };
-    const { stream: source, declaredBytes } = await openImportSource(
+    const opened = await openImportSource(
       task.file_url,
       task.environment_id,
       control.signal,
       this.settings,
       this.storages,
     );
+    const declaredBytes = opened.declaredBytes;
+    let source = opened.stream;
     let batches: AsyncGenerator<SourceRecord[]> | null = null;
     let turn: TurnLock | null = null;
     try {
@@ -163,6 +279,31 @@ export class ImportRunner {
         counters: counters(cp),
       });
       const strict = parseStrict(task.metadata);
+      const mode = writeMode(task.metadata);
+      const splitter = this.splitter;
+      if (splitter && opened.ranged && splitter.eligible(task, definition, opened, cp, mode)) {
+        const plan = await splitter.plan(task, source, opened.ranged.validator, cp, !strict);
+        if (plan) {
+          await this.coordinate(
+            task,
+            plan.parts.map((_p, k) => k + 1),
+            control,
+            turn,
+          );
+          return plan.cp;
+        }
+        // Not cut after all (docs/DECISIONS.md 128): read by this delivery from the start.
+        source.destroy();
+        source = (
+          await openImportSource(
+            task.file_url,
+            task.environment_id,
+            control.signal,
+            this.settings,
+            this.storages,
+          )
+        ).stream;
+      }
       batches = readRecordBatches(source, task.file_type, control.signal, {
         ...this.settings.records,
         strict,
@@ -187,7 +328,7 @@ export class ImportRunner {
         mapping,
         budget,
         settings: this.settings,
-        mode: writeMode(task.metadata),
+        mode,
       };
       return await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
     } finally {

@@ -1,6 +1,11 @@
 import { type DataSource } from 'typeorm';
 
-import { type Checkpoint, CheckpointRepository, withClient } from '@ferry/persistence';
+import {
+  type Checkpoint,
+  CheckpointFencedError,
+  CheckpointRepository,
+  withClient,
+} from '@ferry/persistence';
 
 import { type StatusPublisher } from './status.publisher';
 import { counters } from './status-news';
@@ -19,9 +24,17 @@ export class TaskFailer {
   ) {}
 
   async fail(taskId: string, reason: string): Promise<void> {
-    const cp: Checkpoint = await withClient(this.ds, async (c) =>
-      this.checkpoints.bumpSeq(c, await this.checkpoints.open(c, taskId, 0)),
-    );
+    // The parts of a split import move part 0's seq as they commit: take the next one again
+    // when another part took it first.
+    const cp: Checkpoint = await withClient(this.ds, async (c) => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await this.checkpoints.bumpSeq(c, await this.checkpoints.open(c, taskId, 0));
+        } catch (err) {
+          if (!(err instanceof CheckpointFencedError) || tries >= 20) throw err;
+        }
+      }
+    });
     await this.status.publish(taskId, {
       kind: 'failed',
       seq: cp.seq,

@@ -35,6 +35,10 @@ export interface ServedFile {
   delayMs?: number;
   /** The response head waits for this (to line two requests up). */
   hold?: Promise<void>;
+  /** Serves byte ranges (Accept-Ranges, Content-Length, 206), as object stores do. */
+  ranges?: boolean;
+  /** The ETag sent with `ranges`; a Range with another If-Range gets the whole file (200). */
+  etag?: string;
 }
 
 export interface CheckpointRow {
@@ -156,10 +160,29 @@ export function importRunnerHarness(name: string): ImportRunnerHarness {
       ...overrides,
     });
 
-  async function serve(res: http.ServerResponse, file: ServedFile): Promise<void> {
+  async function serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    file: ServedFile,
+  ): Promise<void> {
     if (file.hold) await file.hold;
-    const body = typeof file.body === 'string' ? Buffer.from(file.body) : file.body;
-    res.writeHead(file.status ?? 200, { 'content-type': 'text/csv' });
+    let body = typeof file.body === 'string' ? Buffer.from(file.body) : file.body;
+    if (file.ranges) {
+      const etag = file.etag ?? '"v1"';
+      const head = { 'content-type': 'text/csv', 'accept-ranges': 'bytes', etag };
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      const ifRange = req.headers['if-range'];
+      if (range && (ifRange === undefined || ifRange === etag)) {
+        const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
+        const total = body.length;
+        body = body.subarray(from, to + 1);
+        res.writeHead(206, {
+          ...head,
+          'content-length': body.length,
+          'content-range': `bytes ${from}-${to}/${total}`,
+        });
+      } else res.writeHead(file.status ?? 200, { ...head, 'content-length': body.length });
+    } else res.writeHead(file.status ?? 200, { 'content-type': 'text/csv' });
     const step = Math.max(1, file.chunkBytes ?? body.length);
     for (let at = 0; at < body.length && !res.destroyed; at += step) {
       res.write(body.subarray(at, at + step));
@@ -272,7 +295,7 @@ export function importRunnerHarness(name: string): ImportRunnerHarness {
         res.writeHead(404).end();
         return;
       }
-      serve(res, file).catch(() => res.destroy());
+      serve(req, res, file).catch(() => res.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -27,6 +27,8 @@ export function runTaskWorker<C extends TaskWorkerEnv>(worker: TaskWorkerDefinit
       taskType: worker.taskType,
       service: worker.service,
       entityTypes: worker.entityTypes,
+      partEntityTypes: worker.parts?.entityTypes,
+      partConcurrency: worker.parts?.concurrency(config),
       runner: app.get<TaskRunner>(TASK_RUNNER),
       concurrency: worker.concurrency(config),
       env: config,

@@ -46,6 +46,8 @@ export interface TaskWorkerDefinition<C extends TaskWorkerEnv> {
   entityTypes: readonly EntityType[];
   /** Tasks one replica runs at once, per entity type. */
   concurrency(config: C): number;
+  /** Split imports' parts (docs/DECISIONS.md 128): their entity types and slots per replica. */
+  parts?: { entityTypes: readonly EntityType[]; concurrency(config: C): number };
   /** Builds the runner (`ImportRunner`, `ExportRunner`) once the connections are up. */
   runner(deps: TaskRunnerDeps<C>): TaskRunner;
   /** The key of connections' secrets, for a worker that opens them (the exporter). */

@@ -17,6 +17,7 @@ export const eventsImport: EntityImportDefinition<EventRecord> = {
   revert: { table: 'events', kind: 'inserted' },
   requiredColumns: EVENT_REQUIRED_COLUMNS,
   parallelWrites: true,
+  splittable: true,
   compile: (header, scope) => EventRowMapper.compile(header, scope),
   writeBatch: (client, records, scope) => writeEventBatch(client, records, scope),
   dryWriteBatch: (client, records, scope) => dryWriteEventBatch(client, records, scope),
