@@ -37,6 +37,8 @@ const SETTINGS = {
   FERRY_IMPORT_BATCH_SIZE: '5000',
   FERRY_PROGRESS_INTERVAL_MS: '500',
   FERRY_IMPORT_CONCURRENCY: '4',
+  // A file served with byte ranges is read in parts of 1 MiB by any importer (issue 16).
+  FERRY_IMPORT_PART_BYTES: String(1024 * 1024),
   FERRY_OUTBOX_SWEEP_MS: '500',
   FERRY_TASK_SWEEP_MS: '1000',
   FERRY_PENDING_REDRIVE_MS: '8000',
@@ -80,6 +82,8 @@ describe(`fault injection (scale ${SCALE})`, () => {
   let files: FileServer;
   let ferry: FerrySystem;
   let api: FerryApi;
+  /** Importer processes started besides ferry's own (the scenarios with three importers). */
+  const replicaPids: number[] = [];
   const figures = new FaultFigures({
     scale: SCALE,
     rows: ROWS,
@@ -105,11 +109,16 @@ describe(`fault injection (scale ${SCALE})`, () => {
     await pg?.destroy();
   }, 120_000);
 
-  const createImport = async (name: string, body: string | null, slow = false) => {
+  const createImport = async (
+    name: string,
+    body: string | null,
+    slow = false,
+    ranges?: { bytesPerSecond: number },
+  ) => {
     const fileUrl =
       body === null
         ? files.failing(name, 503)
-        : files.add(name, body, 'text/csv', slow ? BYTES_PER_SECOND : undefined);
+        : files.add(name, body, 'text/csv', slow ? BYTES_PER_SECOND : undefined, ranges);
     const res = await api.createTask({
       task_type: 'IMPORT',
       entity_type: 'EVENTS',
@@ -221,8 +230,8 @@ describe(`fault injection (scale ${SCALE})`, () => {
     // Issue 16: replicas share the consumers; the task's turn names the process that holds it
     // (application_name ferry-turn:<pid>). The replicas stay up for the scenarios below.
     const s = 'kill -9 of the importer running the task, three importers';
-    await ferry.addReplica('importer');
-    await ferry.addReplica('importer');
+    replicaPids.push(await ferry.addReplica('importer'));
+    replicaPids.push(await ferry.addReplica('importer'));
     const id = await createImport('three.csv', eventsCsv(ROWS, 'three'), true);
     const holder = async (): Promise<number | null> => {
       const { rows } = await ferry.db.query(
@@ -238,10 +247,74 @@ describe(`fault injection (scale ${SCALE})`, () => {
         await ferry.start('importer');
       } else {
         process.kill(pid, 'SIGKILL');
+        replicaPids.splice(replicaPids.indexOf(pid), 1);
       }
     });
     figures.recovered(s, ms);
     await verifyImport(s, id, ROWS, 'three');
+  });
+
+  it(`three importers SHARE one task (its parts): kill -9 of one of them at ${KILLS} points, COMPLETED, every row once`, async () => {
+    // Issue 16: a file served with ranges is cut into parts that any importer takes; the three
+    // importers of the scenario above read them at once, and each kill hits one of them.
+    const s = 'kill -9 of an importer reading parts of the task, three importers share it';
+    while (replicaPids.length < 2) replicaPids.push(await ferry.addReplica('importer'));
+    // The scan reads the whole file at once; each part (1 MiB) comes at 512 KiB/s, ~2 s a part,
+    // so that three importers read ~17 parts for ~12 s and the kills land among them.
+    const id = await createImport('parts.csv', eventsCsv(ROWS, 'parts'), false, {
+      bytesPerSecond: 512 * 1024,
+    });
+    const parts = await waitFor(async () => {
+      const { rows } = await ferry.db.query(
+        'SELECT parts FROM task_checkpoints WHERE task_id = $1 AND part = 0',
+        [id],
+      );
+      return rows[0]?.parts > 1 && (rows[0].parts as number);
+    }, 'the task to be split into parts');
+    // Which importer processes write events while the parts run (application_name has the pid).
+    const writers = new Set<string>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await ferry.db
+          .query(
+            `SELECT DISTINCT application_name AS a FROM pg_stat_activity
+              WHERE application_name LIKE 'ferry-importer:%' AND state = 'active'
+                AND query ~* '^\\s*(copy|insert)'`,
+          )
+          .catch(() => ({ rows: [] as Array<{ a: string }> }));
+        for (const r of rows) writers.add(String(r.a));
+        await sleep(20);
+      }
+    })();
+    const live = (): number[] =>
+      [ferry.pids.importer ?? 0, ...replicaPids].filter((pid) => pid > 0);
+    for (let k = 0; k < KILLS; k++) {
+      const atRow = Math.floor(((k + 0.1 + 0.8 * Math.random()) / (KILLS + 1)) * ROWS);
+      const ms = await faultMidImport(id, atRow, async () => {
+        const pids = live();
+        const pid = pids[Math.floor(Math.random() * pids.length)];
+        figures.scenario(s).faults++;
+        if (pid === ferry.pids.importer) {
+          await ferry.kill('importer');
+          await ferry.start('importer');
+        } else {
+          process.kill(pid, 'SIGKILL');
+          replicaPids.splice(replicaPids.indexOf(pid), 1);
+          replicaPids.push(await ferry.addReplica('importer')); // three importers again
+        }
+      });
+      figures.recovered(s, ms);
+    }
+    await verifyImport(s, id, ROWS, 'parts');
+    sampling = false;
+    await sampler;
+    const { rows: done } = await ferry.db.query(
+      'SELECT count(*)::int AS n FROM task_checkpoints WHERE task_id = $1 AND part > 0 AND total_records IS NOT NULL',
+      [id],
+    );
+    expect(done[0].n).toBe(parts); // every part read to its end
+    expect(writers.size).toBeGreaterThanOrEqual(2); // more than one importer wrote the task
   });
 
   it(`NATS restarting mid-import: COMPLETED, every row once`, async () => {

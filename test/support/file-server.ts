@@ -5,7 +5,7 @@ import { type AddressInfo } from 'net';
 export class FileServer {
   private readonly files = new Map<
     string,
-    { body: Buffer; type: string; bytesPerSecond?: number }
+    { body: Buffer; type: string; bytesPerSecond?: number; ranges?: { bytesPerSecond?: number } }
   >();
   private readonly failures = new Map<string, number>();
   private readonly handlers = new Map<string, http.RequestListener>();
@@ -31,22 +31,42 @@ export class FileServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length });
-      if (!file.bytesPerSecond) {
-        res.end(file.body);
+      let body = file.body;
+      let pace = file.bytesPerSecond;
+      const range = file.ranges ? /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '') : null;
+      if (range) {
+        // A byte range, as an object store serves one (a part of a split import).
+        const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
+        body = body.subarray(from, to + 1);
+        pace = file.ranges?.bytesPerSecond;
+        res.writeHead(206, {
+          'content-type': file.type,
+          'content-length': body.length,
+          'content-range': `bytes ${from}-${to}/${file.body.length}`,
+          'accept-ranges': 'bytes',
+        });
+      } else {
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': body.length,
+          ...(file.ranges && { 'accept-ranges': 'bytes', etag: '"v1"' }),
+        });
+      }
+      if (!pace) {
+        res.end(body);
         return;
       }
       // A slow origin: 64 KiB at a time, paced (so a fault test can hit an import mid-way).
       const chunk = 64 * 1024;
-      const pauseMs = (chunk / file.bytesPerSecond) * 1000;
+      const pauseMs = (chunk / pace) * 1000;
       let at = 0;
       const next = (): void => {
         if (res.destroyed) return;
-        if (at >= file.body.length) {
+        if (at >= body.length) {
           res.end();
           return;
         }
-        res.write(file.body.subarray(at, (at += chunk)));
+        res.write(body.subarray(at, (at += chunk)));
         setTimeout(next, pauseMs);
       };
       next();
@@ -56,10 +76,19 @@ export class FileServer {
     return this;
   }
 
-  /** Registers a file and returns its URL. */
-  add(name: string, body: string | Buffer, type = 'text/csv', bytesPerSecond?: number): string {
+  /**
+   * Registers a file and returns its URL; with `ranges` it also serves byte ranges (206), each
+   * at `ranges.bytesPerSecond` (the whole file keeps `bytesPerSecond`).
+   */
+  add(
+    name: string,
+    body: string | Buffer,
+    type = 'text/csv',
+    bytesPerSecond?: number,
+    ranges?: { bytesPerSecond?: number },
+  ): string {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    this.files.set(`/${name}`, { body: buf, type, bytesPerSecond });
+    this.files.set(`/${name}`, { body: buf, type, bytesPerSecond, ranges });
     return `${this.base}/${name}`;
   }
 

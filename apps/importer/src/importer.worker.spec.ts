@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
 import {
   EntityType,
   ErrorCode,
@@ -64,6 +67,19 @@ describe('the importer worker', () => {
     bindings = bindingsWith(runner);
     controller = new AbortController();
     ctx = new JetStreamContext({} as RawMessage, { maxDeliver: 5, signal: controller.signal });
+  });
+
+  it('has a consumer importer_parts_events for the parts of split imports, and a KEDA trigger for every consumer', () => {
+    const withParts = taskWorkerBindings({
+      ...importerWorker,
+      partEntityTypes: importerWorker.parts?.entityTypes,
+      runner: Object.assign(new RecordingRunner(), { runPart: async () => undefined }),
+    });
+    const parts = withParts.filter((b) => b.parts).map((b) => [b.pattern, b.durable]);
+    expect(parts).toEqual([['task.part.import.events', 'importer_parts_events']]);
+    const manifest = readFileSync(join(__dirname, '../../../deploy/base/importer.yaml'), 'utf8');
+    const triggered = [...manifest.matchAll(/consumer: (\S+)/g)].map((m) => m[1]).sort();
+    expect(triggered).toEqual(withParts.map((b) => b.durable).sort());
   });
 
   it('serves import tasks, as the importer', () => {

@@ -72,7 +72,8 @@ export class TaskWorkerModule {
       imports: [
         HealthRegistryModule,
         PersistenceModule.forRoot({
-          ...persistenceConfigFrom(config),
+          // The process in pg_stat_activity: which replica holds which connection.
+          ...persistenceConfigFrom(config, `ferry-${worker.service}:${process.pid}`),
           secretsKey: worker.secretsKey?.(config),
         }),
         MessagingModule.forRoot(messagingConfigFrom(config, `ferry-${worker.service}`)),
