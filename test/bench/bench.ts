@@ -17,6 +17,7 @@
  *   npm run bench -- --rows 1000000 [--no-pgloader] [--no-docs]
  *   npm run bench -- --only customers   (the customers upsert alone: see customers.bench.ts)
  *   npm run bench -- --only scale       (issue 16's figures at size: see scale.bench.ts)
+ *   npm run bench -- --only split       (one task in parts on 1, 2, 3 importers: scale.bench.ts)
  */
 import { spawn, spawnSync } from 'child_process';
 import {
@@ -57,7 +58,7 @@ import {
   onlyCustomers,
 } from './customers.bench';
 import { benchDryRun, onlyDryRun, printDryRun } from './dry-run.bench';
-import { benchScale, onlyScale } from './scale.bench';
+import { benchScale, benchSplit, onlyScale, onlySplit } from './scale.bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const COPY_COLUMNS =
@@ -293,6 +294,7 @@ const ratio = (a: number, b: number): number => Number((a / b).toFixed(2));
 async function main() {
   if (onlyCustomers()) return benchCustomersOnly(ROOT);
   if (onlyScale()) return benchScale(ROOT);
+  if (onlySplit()) return benchSplit(ROOT);
   const rows = arg('rows', 1_000_000);
   const load0 = os.loadavg()[0];
   const dir = path.join(os.tmpdir(), `ferry-bench-${process.pid}`);

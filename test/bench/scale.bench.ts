@@ -7,8 +7,7 @@
  *    `psql \copy (select … one day …) to` in the same run, and the same day's rows counted with
  *    and without partition pruning (EXPLAIN ANALYZE times).
  * 3. `--tasks` (default 3) imports of `--task-rows` (default 2,000,000) each with 1, 2 and 3
- *    importer processes: rows/s against replicas. One task is one delivery (parallel chunks of one
- *    task are not built), so replicas help only when there are several tasks.
+ *    importer processes: rows/s against replicas (many tasks; `--only split` is one task in parts).
  *
  *   npm run bench -- --only scale --rows 1000000 --task-rows 200000
  *   npm run bench -- --only scale --rows 50000000 --tasks 0   (the big import and export alone)
@@ -37,6 +36,74 @@ export function onlyScale(): boolean {
   return i > 0 && process.argv[i + 1] === 'scale';
 }
 
+export function onlySplit(): boolean {
+  const i = process.argv.indexOf('--only');
+  return i > 0 && process.argv[i + 1] === 'split';
+}
+
+/**
+ * `npm run bench -- --only split`: ONE task of `--rows` events (default 10,000,000) read in parts
+ * (FERRY_IMPORT_PART_BYTES, `--part-mb`, default 64) by 1, 2 and 3 importer processes, against the
+ * same file read whole by one importer (splitting off) in the same run: rows/s against replicas.
+ */
+export async function benchSplit(root: string): Promise<void> {
+  const rows = arg('rows', 10_000_000);
+  const partMb = arg('part-mb', 64);
+  const dir = path.join(os.tmpdir(), `ferry-split-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const figures: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} cores, shared with other work (load ${loadAverage()} at start)`,
+    rows,
+    part_mb: partMb,
+  };
+  try {
+    const file = path.join(dir, 'one.csv');
+    await writeEvents(file, rows, 'one');
+    figures['file_mb'] = Math.round(statSync(file).size / 1e6);
+    const runs: Array<Record<string, unknown>> = [];
+    for (const [importers, split] of [
+      [1, false],
+      [1, true],
+      [2, true],
+      [3, true],
+    ] as const) {
+      const ferry = await startFerry({
+        env: {
+          LOG_LEVEL: 'warn',
+          FERRY_IMPORT_PART_BYTES: split ? String(partMb * 1024 * 1024) : '0',
+        },
+      });
+      const served = await serve([file]);
+      try {
+        const pids = [ferry.pids.importer ?? 0];
+        for (let k = 1; k < importers; k++) pids.push(await ferry.addReplica('importer'));
+        const api = new FerryApi(ferry.baseUrl, ferry.apiKey);
+        const r = await importAll(api, served.urls, pids);
+        const { rows: p } = await ferry.db.query(
+          'SELECT max(parts) AS parts FROM task_checkpoints WHERE part = 0',
+        );
+        runs.push({ importers, split, parts: Number(p[0].parts), ...r, load: loadAverage() });
+        console.log(`${importers} importer(s), split ${split}: ${JSON.stringify(r)}`);
+      } finally {
+        served.close();
+        await ferry.stop();
+      }
+    }
+    const base = runs[0]['rows_per_second'] as number;
+    for (const r of runs) {
+      r['ratio_to_one_part'] = Number(((r['rows_per_second'] as number) / base).toFixed(2));
+    }
+    figures['runs'] = runs;
+  } finally {
+    spawnSync('rm', ['-rf', dir]);
+    const out = path.join(root, 'tmp/bench');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, `split-${rows}.json`), JSON.stringify(figures, null, 2) + '\n');
+    console.log(JSON.stringify(figures, null, 2));
+  }
+}
+
 /** `rows` events spread evenly over 2026. */
 async function writeEvents(file: string, rows: number, prefix: string): Promise<void> {
   const out = createWriteStream(file);
@@ -57,10 +124,24 @@ async function writeEvents(file: string, rows: number, prefix: string): Promise<
   await new Promise<void>((r, j) => out.end((err?: Error | null) => (err ? j(err) : r())));
 }
 
+/** Serves `files` as an object store would: with their length, and byte ranges (206). */
 function serve(files: string[]): Promise<{ urls: string[]; close: () => void }> {
   const server = http.createServer((req, res) => {
     const file = files[Number((req.url ?? '/0').slice(1).split('.')[0])];
-    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': statSync(file).size });
+    const size = statSync(file).size;
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    const head = { 'content-type': 'text/csv', 'accept-ranges': 'bytes', etag: '"bench"' };
+    if (range) {
+      const [from, to] = [Number(range[1]), Math.min(Number(range[2]), size - 1)];
+      res.writeHead(206, {
+        ...head,
+        'content-length': to - from + 1,
+        'content-range': `bytes ${from}-${to}/${size}`,
+      });
+      createReadStream(file, { start: from, end: to }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...head, 'content-length': size });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) =>

@@ -1,3 +1,6 @@
+import { spawn } from 'child_process';
+import path from 'path';
+
 import { FerryApi } from '../support/api';
 import { eventsCsv } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
@@ -24,6 +27,8 @@ describe('many tenants at once, and slow sources', () => {
         FERRY_MIN_TRANSFER_WINDOW_MS: '500',
         FERRY_MAX_DELIVER: '2',
         FERRY_NAK_BACKOFF_MS: '100',
+        // Files served with byte ranges are read in parts of 256 KiB (docs/DECISIONS.md 128).
+        FERRY_IMPORT_PART_BYTES: String(256 * 1024),
       },
     });
     api = new FerryApi(ferry.baseUrl, ferry.apiKey);
@@ -71,6 +76,46 @@ describe('many tenants at once, and slow sources', () => {
     for (const id of aTasks) {
       await api.request('PUT', `/v1/tasks/${id}/status`, { task_status: 'FAILED' });
     }
+  }, 60_000);
+
+  it('reads one large import in parts on two importers: every row once, and the CLI says so', async () => {
+    await ferry.addReplica('importer');
+    const rows = 60_000; // ~5 MB: about 20 parts
+    const url = files.add('parts.csv', eventsCsv(rows, 'p'), 'text/csv', undefined, {});
+    const cli = path.resolve(__dirname, '../../tools/cli/ferry.mjs');
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, [cli, 'import', 'events', url], {
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            FERRY_API_URL: ferry.baseUrl,
+            FERRY_API_KEY: ferry.apiKey,
+          },
+        });
+        let [stdout, stderr] = ['', ''];
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(
+      /COMPLETED: 60,000 processed, 60,000 succeeded, 0 rejected of 60,000/,
+    );
+    const parts = Number(/read in (\d+) parts/.exec(run.stdout)?.[1]);
+    expect(parts).toBeGreaterThanOrEqual(10);
+    const id = /task (task_[0-9A-Z]{26}) created/.exec(run.stderr)?.[1];
+    const { rows: stored } = await ferry.db.query(
+      'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM events WHERE task_id = $1',
+      [id],
+    );
+    expect(stored[0]).toEqual({ n: rows, d: rows });
+    const { rows: cps } = await ferry.db.query(
+      'SELECT count(*)::int AS n FROM task_checkpoints WHERE task_id = $1 AND part > 0 AND total_records IS NOT NULL',
+      [id],
+    );
+    expect(cps[0].n).toBe(parts);
   }, 60_000);
 
   it('retries a source that trickles below the minimum rate, then fails the task naming the setting', async () => {

@@ -140,11 +140,13 @@ function finish(task, allowRejects) {
       `${task.total_records != null ? ` of ${fmt(task.total_records)}` : ''}${secs && secs !== '0.0' ? ` in ${secs} s` : ''}\n`,
   );
   const m = task.metadata ?? {};
-  if (m.warnings > 0 || m.created != null) {
+  if (m.warnings > 0 || m.created != null || m.parts > 0) {
     const parts = [];
     if (m.created != null)
       parts.push(`${fmt(m.created)} new, ${fmt(m.updated)} changed, ${fmt(m.unchanged)} unchanged`);
     if (m.warnings > 0) parts.push(`${fmt(m.warnings)} read with a warning`);
+    // A large file read in parts by any importer (docs/DECISIONS.md 128).
+    if (m.parts > 0) parts.push(`read in ${fmt(m.parts)} parts`);
     out.write(`${parts.join('; ')}\n`);
   }
   if (task.error_summary) out.write(`${task.error_summary}\n`);

@@ -81,7 +81,7 @@ export interface BatchLoopJob {
    * Set when the loop reads one part of a split import (docs/DECISIONS.md 128): each batch also
    * adds to the task's sums on part 0, whose seq and counters the news carry.
    */
-  split?: { parts: ImportPartRepository; plannedRecords: number };
+  split?: { parts: ImportPartRepository; plannedRecords: number; count: number };
 }
 
 const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
@@ -409,6 +409,7 @@ export class ImportBatchLoop {
     if (split && this.sums) {
       // A part's news is the task's: the sums, and the scan's count as the total until the end.
       const sums = this.sums;
+      metadata['parts'] = split.count;
       if (sums.totalRecords !== null) {
         await status.publish(task.task_id, news('completed', sums, metadata));
       } else {

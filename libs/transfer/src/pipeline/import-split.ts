@@ -170,7 +170,7 @@ export class ImportSplitter {
    * delivery keeps its tenant's turn while the parts run; then announces `completed` once more
    * (a no-op when the last part's news arrived), covering a last part that died after its COMMIT.
    */
-  async awaitParts(task: TaskCreatedEvent, signal: AbortSignal): Promise<void> {
+  async awaitParts(task: TaskCreatedEvent, plan: number, signal: AbortSignal): Promise<void> {
     const pollMs = this.settings.pollMs ?? 500;
     for (;;) {
       if (signal.aborted) throw signal.reason ?? new TaskCancelledError(task.task_id, 'stopped');
@@ -185,7 +185,7 @@ export class ImportSplitter {
         if (!again) return;
         await this.status.publish(
           task.task_id,
-          news('completed', { ...sums, seq: again.seq }, { ...sums.figures }),
+          news('completed', { ...sums, seq: again.seq }, { ...sums.figures, parts: plan }),
         );
         return;
       }

@@ -132,7 +132,7 @@ export class ImportRunner {
     const plan = this.splitter ? await this.splitter.planOf(task.task_id) : null;
     if (plan) {
       // Split by an earlier delivery that did not see its parts end (a restart, a retry).
-      await this.coordinate(task, plan.open, control);
+      await this.coordinate(task, { open: plan.open, count: plan.parts.length }, control);
       return;
     }
     await this.importFile(task, cp, control);
@@ -144,7 +144,7 @@ export class ImportRunner {
    */
   private async coordinate(
     task: TaskCreatedEvent,
-    parts: readonly number[],
+    { open, count }: { open: readonly number[]; count: number },
     control: RunControl,
     held: TurnLock | null = null,
   ): Promise<void> {
@@ -156,8 +156,8 @@ export class ImportRunner {
         turn = await this.turns.take(task);
         if (!turn) return; // parked: the delivery is acked, the task waits its turn
       }
-      await splitter.publish(task, parts);
-      await splitter.awaitParts(task, control.signal);
+      await splitter.publish(task, open);
+      await splitter.awaitParts(task, count, control.signal);
     } finally {
       if (turn && !held) await this.turns?.release(task, turn);
     }
@@ -219,7 +219,7 @@ export class ImportRunner {
         budget: RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000),
         settings: this.settings,
         mode: 'real' as const,
-        split: { parts, plannedRecords: plan.plannedRecords },
+        split: { parts, plannedRecords: plan.plannedRecords, count: plan.parts.length },
       };
       await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
     } finally {
@@ -284,12 +284,9 @@ export class ImportRunner {
       if (splitter && opened.ranged && splitter.eligible(task, definition, opened, cp, mode)) {
         const plan = await splitter.plan(task, source, opened.ranged.validator, cp, !strict);
         if (plan) {
-          await this.coordinate(
-            task,
-            plan.parts.map((_p, k) => k + 1),
-            control,
-            turn,
-          );
+          const count = plan.parts.length;
+          const open = plan.parts.map((_p, k) => k + 1);
+          await this.coordinate(task, { open, count }, control, turn);
           return plan.cp;
         }
         // Not cut after all (docs/DECISIONS.md 128): read by this delivery from the start.

@@ -79,6 +79,8 @@ function modes(t) {
   if (isFlag(m.dry_run)) out.push('dry run: nothing was written');
   if (isFlag(m.atomic)) out.push('atomic');
   if (m.revert_of) out.push(`revert of ${m.revert_of}`);
+  // A large file read in parts by several importers at once (docs/DECISIONS.md 128).
+  if (m.parts > 0) out.push(`read in ${m.parts} parts`);
   return out.length ? ` · ${out.join(' · ')}` : '';
 }
 
