@@ -2,7 +2,8 @@
 // Renders every overlay in deploy/overlays with `kubectl kustomize` (offline) and validates each
 // object against the Kubernetes OpenAPI schemas (kubernetes-models, KEDA's CRD for ScaledObject),
 // then checks Ferry's own rules: probes, resources, graceful shutdown longer than the ack wait,
-// and a KEDA trigger on the importer's and the exporter's consumer of every entity type.
+// and a KEDA trigger on the importer's and the exporter's consumer of every entity type (and on
+// the importer's consumer of split imports' parts).
 // Then deploy/monitoring: the Grafana dashboard (JSON) and the Prometheus rules (YAML), their
 // structure, and that every ferry_* metric they name is one the code serves (no network).
 // Prints one line per check and `N passed, N failed`; appends the counts to $FERRY_TEST_RESULTS.
@@ -24,6 +25,23 @@ function entityTypes() {
   return values;
 }
 const ENTITY_TYPES = entityTypes();
+
+/**
+ * The entity types whose imports may be read in parts (`splittable: true` in their import
+ * definition, libs/transfer/src/entity-types/<type>/): the importer has one more consumer each,
+ * `importer_parts_<type>` (docs/DECISIONS.md 128).
+ */
+function splittableTypes() {
+  const dir = path.join(root, 'libs/transfer/src/entity-types');
+  return readdirSync(dir).filter((type) =>
+    readdirSync(path.join(dir, type)).some(
+      (f) =>
+        f.endsWith('.import.ts') &&
+        /splittable:\s*true/.test(readFileSync(path.join(dir, type, f), 'utf8')),
+    ),
+  );
+}
+const SPLITTABLE_TYPES = splittableTypes();
 /** The ScaledObjects that scale a worker on the lag of its consumers `<service>_<entity>`. */
 const SCALED_WORKERS = { 'ferry-importer': 'importer', 'ferry-exporter': 'exporter' };
 
@@ -37,6 +55,7 @@ function kedaRules(doc) {
       .map((t) => t.metadata?.consumer),
   );
   const expected = ENTITY_TYPES.map((e) => `${service}_${e.toLowerCase()}`);
+  if (service === 'importer') expected.push(...SPLITTABLE_TYPES.map((t) => `importer_parts_${t}`));
   const problems = expected
     .filter((c) => !consumers.has(c))
     .map((c) => `no KEDA trigger for consumer ${c} (EntityType in libs/contracts/src/enums.ts)`);

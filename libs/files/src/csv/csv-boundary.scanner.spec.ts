@@ -1,5 +1,5 @@
-import { type CsvRecord } from './csv-record';
 import { CsvBoundaryScanner, type CsvScanResult } from './csv-boundary.scanner';
+import { type CsvRecord } from './csv-record';
 import { CsvTextParser } from './csv-text.parser';
 
 /** A small seeded generator, so a failing case can be replayed. */

@@ -1,9 +1,9 @@
 import { type Queryable } from '../pg-client.helper';
 import {
   type Checkpoint,
+  CHECKPOINT_COLUMNS,
   type CheckpointAdvance,
   CheckpointFencedError,
-  CHECKPOINT_COLUMNS,
   type CheckpointRow,
   toCheckpoint,
 } from './checkpoint.repository';

@@ -1,6 +1,7 @@
+import { type Readable } from 'stream';
+
 import { Logger } from '@nestjs/common';
 
-import { type Readable } from 'stream';
 import { type DataSource } from 'typeorm';
 
 import {
@@ -15,8 +16,8 @@ import {
   type Checkpoint,
   CheckpointFencedError,
   CheckpointRepository,
-  type ImportPlan,
   ImportPartRepository,
+  type ImportPlan,
   TaskStateRepository,
   withClient,
 } from '@ferry/persistence';
