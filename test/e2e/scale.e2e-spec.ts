@@ -118,6 +118,49 @@ describe('many tenants at once, and slow sources', () => {
     expect(cps[0].n).toBe(parts);
   }, 60_000);
 
+  it('cancels an import read in parts: every part stops within a second; a retry resumes it, every row once', async () => {
+    const rows = 60_000;
+    // Each 256 KiB part comes at 128 KiB/s (~2 s a part), so the parts are mid-way at the cancel.
+    const body = eventsCsv(rows, 'c');
+    const url = files.add('cancel-parts.csv', body, 'text/csv', undefined, {
+      bytesPerSecond: 128 * 1024,
+    });
+    const id = await importTask(api, url);
+    const sums = async () => {
+      const { rows: r } = await ferry.db.query(
+        `SELECT coalesce(sum(processed) FILTER (WHERE part > 0), 0)::int AS parts_read,
+                max(parts) AS parts FROM task_checkpoints WHERE task_id = $1`,
+        [id],
+      );
+      return r[0] as { parts_read: number; parts: number | null };
+    };
+    for (let i = 0; i < 400 && (await sums()).parts_read < 2_000; i++) await sleep(50);
+    expect((await sums()).parts).toBeGreaterThan(5);
+    const cancel = await api.request('PUT', `/v1/tasks/${id}/status`, { task_status: 'FAILED' });
+    expect(cancel.status).toBe(200);
+    await sleep(1_000);
+    const atOneSecond = (await sums()).parts_read;
+    await sleep(2_000);
+    expect((await sums()).parts_read).toBe(atOneSecond); // nothing committed after the first second
+    expect(atOneSecond).toBeLessThan(rows);
+    files.add('cancel-parts.csv', body, 'text/csv', undefined, {}); // the same file, served fast
+    const retry = await api.request('PUT', `/v1/tasks/${id}/status`, { task_status: 'PROCESSING' });
+    expect(retry.status).toBe(200);
+    const done = await api.waitForTask(id, 60_000);
+    expect(done).toMatchObject({
+      task_status: 'COMPLETED',
+      total_records: rows,
+      processed_records: rows,
+      successful_records: rows,
+    });
+    expect(done.metadata.duplicates).toBe(0); // no row written twice on the way
+    const { rows: stored } = await ferry.db.query(
+      'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM events WHERE task_id = $1',
+      [id],
+    );
+    expect(stored[0]).toEqual({ n: rows, d: rows });
+  }, 90_000);
+
   it('retries a source that trickles below the minimum rate, then fails the task naming the setting', async () => {
     let requests = 0;
     const url = files.handle('trickle.csv', (_req, res) => {
@@ -137,6 +180,8 @@ describe('many tenants at once, and slow sources', () => {
     expect(requests).toBe(2); // FERRY_MAX_DELIVER deliveries, each fetching again
   }, 60_000);
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForStatus(api: FerryApi, id: string, status: string): Promise<void> {
   const deadline = Date.now() + 30_000;
