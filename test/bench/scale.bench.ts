@@ -24,6 +24,8 @@ import { EVENTS_HEADER } from '../support/events-csv';
 import { type FerrySystem, startFerry } from '../support/ferry-system';
 
 const YEAR_START = Date.UTC(2026, 0, 1);
+const COPY_COLUMNS =
+  'environment_id,id,tenant_id,event_name,external_customer_id,customer_id,timestamp,source,properties,task_id';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 function arg(name: string, fallback: number): number {
@@ -95,6 +97,38 @@ export async function benchSplit(root: string): Promise<void> {
       r['ratio_to_one_part'] = Number(((r['rows_per_second'] as number) / base).toFixed(2));
     }
     figures['runs'] = runs;
+    // The baseline of the same run: one `psql \copy` of the same rows into a table of the events
+    // table's shape and indexes (the import at 10M rows against \copy, issue 17).
+    const copyFile = path.join(dir, 'copy.csv');
+    const ferry = await startFerry({ env: { LOG_LEVEL: 'warn' }, services: ['status'] });
+    try {
+      await ferry.db.query('CREATE TABLE bench_events (LIKE events INCLUDING ALL)');
+      await writeEvents(copyFile, rows, 'one', { env: 'env_copy', tenant: 'tenant_copy' });
+      const t0 = Date.now();
+      const psql = spawnSync(
+        'psql',
+        [
+          ferry.databaseUrl,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `\\copy bench_events(${COPY_COLUMNS}) from '${copyFile}' csv header`,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (psql.status !== 0) throw new Error(`psql \\copy failed: ${psql.stderr}`);
+      const copySeconds = (Date.now() - t0) / 1000;
+      figures['psql_copy'] = {
+        seconds: copySeconds,
+        rows_per_second: Math.round(rows / copySeconds),
+        load: loadAverage(),
+      };
+      for (const r of runs) {
+        r['ratio_to_copy'] = Number(((r['seconds'] as number) / copySeconds).toFixed(2));
+      }
+    } finally {
+      await ferry.stop();
+    }
   } finally {
     spawnSync('rm', ['-rf', dir]);
     const out = path.join(root, 'tmp/bench');
@@ -104,17 +138,28 @@ export async function benchSplit(root: string): Promise<void> {
   }
 }
 
-/** `rows` events spread evenly over 2026. */
-async function writeEvents(file: string, rows: number, prefix: string): Promise<void> {
+/** `rows` events spread evenly over 2026 (or, with `copyTo`, in the events table's layout). */
+async function writeEvents(
+  file: string,
+  rows: number,
+  prefix: string,
+  copyTo?: { env: string; tenant: string },
+): Promise<void> {
   const out = createWriteStream(file);
-  out.write(EVENTS_HEADER + '\n');
+  out.write((copyTo ? COPY_COLUMNS : EVENTS_HEADER) + '\n');
   const step = YEAR_MS / rows;
   let chunk: string[] = [];
   for (let i = 0; i < rows; i++) {
     const ts = new Date(YEAR_START + Math.floor(i * step)).toISOString();
-    chunk.push(
-      `${prefix}_${i},api_call,cust_${i % 500},${ts},sdk,eu-west-${i % 3},${(i * 7) % 1000},gpt-${i % 4}`,
-    );
+    const [region, tokens, model] = [`eu-west-${i % 3}`, `${(i * 7) % 1000}`, `gpt-${i % 4}`];
+    if (copyTo) {
+      const props = JSON.stringify({ region, tokens, model }).replace(/"/g, '""');
+      chunk.push(
+        `${copyTo.env},${prefix}_${i},${copyTo.tenant},api_call,cust_${i % 500},,${ts},sdk,"${props}",bench`,
+      );
+    } else {
+      chunk.push(`${prefix}_${i},api_call,cust_${i % 500},${ts},sdk,${region},${tokens},${model}`);
+    }
     if (chunk.length === 10_000 || i === rows - 1) {
       if (!out.write(chunk.join('\n') + '\n'))
         await new Promise<void>((r) => out.once('drain', () => r()));

@@ -226,6 +226,21 @@ describe(`fault injection (scale ${SCALE})`, () => {
     await verifyImport(s, id, ROWS, 'kill');
   });
 
+  /**
+   * SIGKILL of importer `pid`: ferry's own is started again; a replica is gone, or with
+   * `replace` another one is started in its place.
+   */
+  const killImporter = async (pid: number, replace: boolean): Promise<void> => {
+    if (pid === ferry.pids.importer) {
+      await ferry.kill('importer');
+      await ferry.start('importer');
+      return;
+    }
+    process.kill(pid, 'SIGKILL');
+    replicaPids.splice(replicaPids.indexOf(pid), 1);
+    if (replace) replicaPids.push(await ferry.addReplica('importer'));
+  };
+
   it('three importers on one task: kill -9 of the one running it, another resumes: COMPLETED, every row once', async () => {
     // Issue 16: replicas share the consumers; the task's turn names the process that holds it
     // (application_name ferry-turn:<pid>). The replicas stay up for the scenarios below.
@@ -242,13 +257,7 @@ describe(`fault injection (scale ${SCALE})`, () => {
     const ms = await faultMidImport(id, Math.floor(ROWS / 3), async () => {
       const pid = await waitFor(holder, 'the importer holding the task');
       figures.scenario(s).faults++;
-      if (pid === ferry.pids.importer) {
-        await ferry.kill('importer');
-        await ferry.start('importer');
-      } else {
-        process.kill(pid, 'SIGKILL');
-        replicaPids.splice(replicaPids.indexOf(pid), 1);
-      }
+      await killImporter(pid, false);
     });
     figures.recovered(s, ms);
     await verifyImport(s, id, ROWS, 'three');
@@ -293,16 +302,8 @@ describe(`fault injection (scale ${SCALE})`, () => {
       const atRow = Math.floor(((k + 0.1 + 0.8 * Math.random()) / (KILLS + 1)) * ROWS);
       const ms = await faultMidImport(id, atRow, async () => {
         const pids = live();
-        const pid = pids[Math.floor(Math.random() * pids.length)];
         figures.scenario(s).faults++;
-        if (pid === ferry.pids.importer) {
-          await ferry.kill('importer');
-          await ferry.start('importer');
-        } else {
-          process.kill(pid, 'SIGKILL');
-          replicaPids.splice(replicaPids.indexOf(pid), 1);
-          replicaPids.push(await ferry.addReplica('importer')); // three importers again
-        }
+        await killImporter(pids[Math.floor(Math.random() * pids.length)], true);
       });
       figures.recovered(s, ms);
     }

@@ -71,6 +71,15 @@ describe('split imports (PostgreSQL, NATS, loopback HTTP with ranges)', () => {
 
   const ranged = (body: string, etag?: string) => ({ body, ranges: true, etag });
 
+  /** The split task's checkpoint and rows are those of the same file read by one importer. */
+  async function expectAsOneImporter(task: TaskCreatedEvent, body: string): Promise<void> {
+    const whole = await newTask(body);
+    await h.runner().run(whole, { signal: signal() });
+    const [a, b] = [await checkpoint(whole.task_id), await checkpoint(task.task_id)];
+    expect({ ...b, seq: 0 }).toEqual({ ...a, seq: 0 });
+    expect(await storedIds(task)).toEqual(await storedIds(whole));
+  }
+
   it('three importers read the parts of one file: the same rows, counters, errors and lines as one importer', async () => {
     const body = trickyCsv();
     // The reference: the same file read whole by one importer.
@@ -157,12 +166,7 @@ describe('split imports (PostgreSQL, NATS, loopback HTTP with ranges)', () => {
     expect(cut.total_records).toBeNull(); // really half way
     for (const p of sent) await splitRunner([]).runPart(p, { signal: signal() });
     await coordinator;
-
-    const whole = await newTask(body);
-    await h.runner().run(whole, { signal: signal() });
-    const [a, b] = [await checkpoint(whole.task_id), await checkpoint(task.task_id)];
-    expect({ ...b, seq: 0 }).toEqual({ ...a, seq: 0 });
-    expect(await storedIds(task)).toEqual(await storedIds(whole));
+    await expectAsOneImporter(task, body);
   });
 
   it('a part delivered twice at once: one is fenced, the rows land once', async () => {
@@ -177,11 +181,7 @@ describe('split imports (PostgreSQL, NATS, loopback HTTP with ranges)', () => {
     );
     for (const p of sent) await splitRunner([]).runPart(p, { signal: signal() });
     await coordinator;
-    const whole = await newTask(body);
-    await h.runner().run(whole, { signal: signal() });
-    const [a, b] = [await checkpoint(whole.task_id), await checkpoint(task.task_id)];
-    expect({ ...b, seq: 0 }).toEqual({ ...a, seq: 0 });
-    expect(await storedIds(task)).toEqual(await storedIds(whole));
+    await expectAsOneImporter(task, body);
   });
 
   it('reads a file as one part when it cannot be split: no ranges, too small, a quote never closed', async () => {
@@ -203,6 +203,17 @@ describe('split imports (PostgreSQL, NATS, loopback HTTP with ranges)', () => {
       expect(row.parts).toBe(0);
       expect((await checkpoint(task.task_id))?.total_records).not.toBeNull();
     }
+  });
+
+  it('fails a large file whose header lacks a required column at once, sending no part', async () => {
+    const body = trickyCsv(3000).replace('event_name,', 'name,');
+    const sent: TaskPartEvent[] = [];
+    const task = await newTask(ranged(body));
+    await splitRunner(sent).run(task, { signal: signal() });
+    expect(sent).toEqual([]);
+    const failed = (await statusEvents(task.task_id)).filter((e) => e.kind === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].error_summary).toMatch(/event_name/);
   });
 
   it('fails the task with a sentence when the file changes between the scan and a part', async () => {

@@ -104,6 +104,8 @@ export class ImportSplitter {
     validator: string | null,
     cp: Checkpoint,
     lenient: boolean,
+    /** Throws the task's FerryError when the header cannot be imported (a missing column). */
+    checkHeader: (header: SourceRecord) => Promise<void>,
   ): Promise<(ImportPlan & { cp: Checkpoint }) | null> {
     const scanner = new CsvBoundaryScanner({
       partBytes: this.settings.partBytes,
@@ -130,10 +132,13 @@ export class ImportSplitter {
     const scanned = result.plan;
     if (scanned.parts.length < 2 || head.length < scanned.headerEnd) return null;
     const header = Buffer.from(head.subarray(0, scanned.headerEnd));
-    if (!isOneRecord(header, lenient)) {
+    const record = headerRecord(header, lenient);
+    if (!record) {
       this.logger.log(`task ${task.task_id} is read as one part: its header is not one record`);
       return null;
     }
+    // A header that cannot be imported fails the task now, not in every part.
+    await checkHeader(record);
     const plan: ImportPlan = {
       header,
       headerLines: scanned.headerLines,
@@ -197,11 +202,11 @@ export class ImportSplitter {
   }
 }
 
-/** Whether the header bytes are exactly one record as the parser reads them (the scan agrees). */
-function isOneRecord(header: Buffer, lenient: boolean): boolean {
+/** The header record, when the header bytes are exactly one record as the parser reads them. */
+function headerRecord(header: Buffer, lenient: boolean): SourceRecord | null {
   const text = header.toString('utf8').replace(/^\ufeff/, '');
   const records = new CsvTextParser(header.length + 1, { lenient }).push(text, true);
-  return records.length === 1 && !records[0].error;
+  return records.length === 1 && !records[0].error ? records[0] : null;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
 
 import type { EntityImportDefinition, ImportScope } from '../entity-definition';
 import {
+  type BatchLoopJob,
   type BatchLoopStores,
   type BatchSettings,
   ImportBatchLoop,
@@ -171,12 +172,7 @@ export class ImportRunner {
     const plan = await withClient(this.ds, (c) => parts.planOf(c, task.task_id));
     if (!plan) return;
     const definition = this.definitionOf(task);
-    const scope: ImportScope = {
-      tenantId: task.tenant_id,
-      environmentId: task.environment_id,
-      taskId: task.task_id,
-      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
-    };
+    const scope = await this.scopeOf(task);
     const checkpoints = this.stores.checkpoints;
     // Fences a delivery of this part still running elsewhere (a worker presumed dead).
     const cp = await withClient(this.ds, (c) => checkpoints.bumpSeq(c, found));
@@ -197,31 +193,11 @@ export class ImportRunner {
         }),
         found.firstLine - plan.headerLines - 1,
       );
-      const saved =
-        cp.nextRecord > 0
-          ? await withClient(this.ds, (c) => checkpoints.savedColumns(c, task.task_id, cp.part))
-          : [];
-      const { mapping, pending } = await RecordMapping.open(
-        definition,
-        scope,
-        FileType.CSV,
-        batches,
-        saved,
-        strict,
-      );
+      const { job, pending } = await this.jobOf(task, definition, scope, batches, cp, 'real');
       // The header's warning is the task's, reported once: by part 1.
-      if (task.part !== 1) mapping.headerWarning = null;
-      const job = {
-        task,
-        scope,
-        definition,
-        mapping,
-        budget: RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000),
-        settings: this.settings,
-        mode: 'real' as const,
-        split: { parts, plannedRecords: plan.plannedRecords, count: plan.parts.length },
-      };
-      await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
+      if (task.part !== 1) job.mapping.headerWarning = null;
+      const split = { parts, plannedRecords: plan.plannedRecords, count: plan.parts.length };
+      await new ImportBatchLoop(this.stores, { ...job, split }, cp).run(pending, batches);
     } finally {
       await batches?.return(undefined);
       source.destroy();
@@ -244,13 +220,7 @@ export class ImportRunner {
     control: RunControl,
   ): Promise<Checkpoint> {
     const definition = this.definitionOf(task);
-    const scope: ImportScope = {
-      tenantId: task.tenant_id,
-      environmentId: task.environment_id,
-      taskId: task.task_id,
-      // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
-      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
-    };
+    const scope = await this.scopeOf(task);
     const opened = await openImportSource(
       task.file_url,
       task.environment_id,
@@ -282,7 +252,11 @@ export class ImportRunner {
       const mode = writeMode(task.metadata);
       const splitter = this.splitter;
       if (splitter && opened.ranged && splitter.eligible(task, definition, opened, cp, mode)) {
-        const plan = await splitter.plan(task, source, opened.ranged.validator, cp, !strict);
+        const checkHeader = async (header: SourceRecord): Promise<void> => {
+          await RecordMapping.open(definition, scope, FileType.CSV, oneBatch([header]), [], strict);
+        };
+        const validator = opened.ranged.validator;
+        const plan = await splitter.plan(task, source, validator, cp, !strict, checkHeader);
         if (plan) {
           const count = plan.parts.length;
           const open = plan.parts.map((_p, k) => k + 1);
@@ -305,28 +279,7 @@ export class ImportRunner {
         ...this.settings.records,
         strict,
       });
-      const saved =
-        cp.nextRecord > 0
-          ? await withClient(this.ds, (c) => checkpoints.savedColumns(c, task.task_id, cp.part))
-          : [];
-      const { mapping, pending } = await RecordMapping.open(
-        definition,
-        scope,
-        task.file_type,
-        batches,
-        saved,
-        strict,
-      );
-      const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
-      const job = {
-        task,
-        scope,
-        definition,
-        mapping,
-        budget,
-        settings: this.settings,
-        mode,
-      };
+      const { job, pending } = await this.jobOf(task, definition, scope, batches, cp, mode);
       return await new ImportBatchLoop(this.stores, job, cp).run(pending, batches);
     } finally {
       await batches?.return(undefined);
@@ -334,6 +287,48 @@ export class ImportRunner {
       if (turn) await this.turns?.release(task, turn);
     }
   }
+
+  private async scopeOf(task: TaskCreatedEvent): Promise<ImportScope> {
+    return {
+      tenantId: task.tenant_id,
+      environmentId: task.environment_id,
+      taskId: task.task_id,
+      // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
+      importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
+    };
+  }
+
+  /** The batch loop's job once the file's header is read (a resumed JSON file: its columns). */
+  private async jobOf(
+    task: TaskCreatedEvent,
+    definition: EntityImportDefinition<unknown>,
+    scope: ImportScope,
+    batches: AsyncGenerator<SourceRecord[]>,
+    cp: Checkpoint,
+    mode: WriteMode,
+  ): Promise<{ job: BatchLoopJob; pending: SourceRecord[] }> {
+    const strict = parseStrict(task.metadata);
+    const checkpoints = this.stores.checkpoints;
+    const saved =
+      cp.nextRecord > 0
+        ? await withClient(this.ds, (c) => checkpoints.savedColumns(c, task.task_id, cp.part))
+        : [];
+    const { mapping, pending } = await RecordMapping.open(
+      definition,
+      scope,
+      task.file_type,
+      batches,
+      saved,
+      strict,
+    );
+    const budget = RowErrorBudget.forTask(task.metadata, this.settings.maxRowErrors ?? 10_000);
+    const job = { task, scope, definition, mapping, budget, settings: this.settings, mode };
+    return { job, pending };
+  }
+}
+
+async function* oneBatch(records: SourceRecord[]): AsyncGenerator<SourceRecord[]> {
+  yield records;
 }
 
 /** `metadata.dry_run` wins over `metadata.atomic`: a dry run commits nothing anyway. */
