@@ -14,6 +14,11 @@ export interface ImportScope {
    * in every delivery and retry, since it is part of an event's key (docs/DECISIONS.md 122).
    */
   importTime: Date;
+  /**
+   * A dry run whose entity has `dryWriteBatch`: the mapper may make the leaner records that
+   * writer reads (events: docs/DECISIONS.md 112). Absent: a real (or atomic) import.
+   */
+  dryRun?: boolean;
 }
 
 /** An entity's row mapping, compiled once per file from its header. */

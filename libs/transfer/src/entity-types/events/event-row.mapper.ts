@@ -13,7 +13,7 @@ import { rawCells } from '../../common/raw-cells';
 import { show } from '../../common/row-problem';
 import { type CompiledRowMapper, type ImportScope } from '../../entity-definition';
 import { DerivedEventIds } from './derived-event-id';
-import { type EventRecord, eventRecord } from './event.record';
+import { dryEventKey, dryEventRecord, type EventRecord, eventRecord } from './event.record';
 import { type EventColumns, resolveEventColumns } from './event-columns';
 
 /** Bounds of one event's cells (characters). */
@@ -45,6 +45,8 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   readonly ignoredColumns: string[];
   private readonly ids: DerivedEventIds;
   private readonly importTime: string;
+  /** A dry run's records (`dryEventRecord`, docs/DECISIONS.md 112), for `dryWriteEventBatch`. */
+  private readonly dry: boolean;
   /** `"key":` of each properties.<key> column, encoded once. */
   private readonly propertyKeysJson: string[];
 
@@ -56,6 +58,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     this.ignoredColumns = columns.ignored;
     this.ids = new DerivedEventIds(scope.taskId);
     this.importTime = scope.importTime.toISOString();
+    this.dry = scope.dryRun === true;
     this.propertyKeysJson = columns.prefixedKeys.map((key) => `${JSON.stringify(key)}:`);
   }
 
@@ -123,13 +126,21 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
       }
     }
 
-    const properties = this.properties(values, line);
+    // A dry run keeps a row's other cells only when PostgreSQL could still refuse the row (a JSON
+    // properties cell, a time with an offset): the raw cells of its row error (DECISIONS.md 112).
+    const cell = this.columns.index.properties;
+    const keepAll =
+      !this.dry ||
+      (cell >= 0 && !isBlank(values[cell])) ||
+      timestamp.charCodeAt(timestamp.length - 1) !== 90; // Z
+    const properties = this.properties(values, line, keepAll);
     if (typeof properties !== 'string') return properties;
 
-    return eventRecord(
-      { id, eventName, externalCustomerId, customerId, timestamp, source, properties },
-      line,
-    );
+    const fields = { id, eventName, externalCustomerId, customerId, timestamp, source, properties };
+    if (!this.dry) return eventRecord(fields, line);
+    return keepAll
+      ? dryEventRecord(fields, line, cell >= 0 && !isBlank(values[cell]))
+      : dryEventKey(fields, line);
   }
 
   /** An optional text column: null when absent or blank, the value within bounds, or the RowError. */
@@ -147,8 +158,11 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     return problem === Text.Ok ? v : this.textError(values, line, column, v, max, problem);
   }
 
-  /** The properties as JSON object text, or the RowError explaining why they cannot be. */
-  private properties(values: string[], line: number): string | RowError {
+  /**
+   * The properties as JSON object text, or the RowError explaining why they cannot be. Without
+   * `build` (a dry run's row of `properties.<key>` cells only) the cells are checked, not joined.
+   */
+  private properties(values: string[], line: number, build: boolean): string | RowError {
     const { prefixedIndexes: propertyIndexes, prefixedKeys: propertyKeys, index } = this.columns;
     const text = index.properties < 0 ? '' : values[index.properties];
     const jsonCell = !isBlank(text);
@@ -170,13 +184,14 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
           problem,
         );
       }
+      if (!build) continue;
       if (jsonCell) {
         // No prototype, so a `properties.__proto__` column is a key like any other.
         fromColumns ??= Object.create(null) as Record<string, string>;
         fromColumns[propertyKeys[k]] = v;
       } else {
         columnsJson +=
-          (columnsJson.length === 0 ? '{' : ',') + this.propertyKeysJson[k] + JSON.stringify(v);
+          (columnsJson.length === 0 ? '{' : ',') + this.propertyKeysJson[k] + jsonString(v);
       }
     }
     if (!jsonCell) return columnsJson.length === 0 ? '{}' : columnsJson + '}';
@@ -244,6 +259,16 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   private error(values: string[], line: number, code: RowErrorCode, message: string): RowError {
     return { row_number: line, code, message, raw: rawCells(this.header, values) };
   }
+}
+
+// What JSON.stringify escapes in a string: `"`, `\`, control characters, and (lone) surrogates
+// (all of them here, to stay on the safe side).
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(v)` of a string, without its call when nothing needs escaping (most cells). */
+function jsonString(v: string): string {
+  return JSON_ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
 
 function padded(values: readonly string[], length: number): string[] {
