@@ -106,7 +106,8 @@ export interface EntityImportDefinition<R> {
   dryFinish?(client: PoolClient, scope: ImportScope): Promise<void>;
   /**
    * With `dryWriteBatch`, committed once before a dry run's first batch (and again when it
-   * resumes): what its batches write into, so parallel writers never race to make it.
+   * resumes): what its batches write into, so parallel writers never race to make it. True when
+   * it had to make it: a resumed run then writes the records it counted before into it again.
    */
-  dryPrepare?(client: PoolClient, scope: ImportScope): Promise<void>;
+  dryPrepare?(client: PoolClient, scope: ImportScope): Promise<boolean | void>;
 }
