@@ -16,6 +16,12 @@ import { DerivedEventIds } from './derived-event-id';
 import { dryEventKey, dryEventRecord, type EventRecord, eventRecord } from './event.record';
 import { type EventColumns, resolveEventColumns } from './event-columns';
 
+// Bound once: a call through a library's re-exporting index is a getter call each time (tslib's
+// `__exportStar`), and these run per cell.
+const unescapeCell = unescapeFormulaCell;
+const checkTime = checkRfc3339;
+const normalizeTime = normalizeRfc3339;
+
 /** Bounds of one event's cells (characters). */
 export const EVENT_LIMITS = {
   id: 255,
@@ -71,14 +77,14 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     const values = cells.length < this.header.length ? padded(cells, this.header.length) : cells;
     const at = this.columns.index;
 
-    const eventName = unescapeFormulaCell(values[at.event_name]);
+    const eventName = unescapeCell(values[at.event_name]);
     if (isBlank(eventName))
       return this.error(values, line, RowErrorCode.REQUIRED, 'event_name is required');
     let problem = textProblem(eventName, EVENT_LIMITS.eventName);
     if (problem !== Text.Ok)
       return this.textError(values, line, 'event_name', eventName, EVENT_LIMITS.eventName, problem);
 
-    const externalCustomerId = unescapeFormulaCell(values[at.external_customer_id]);
+    const externalCustomerId = unescapeCell(values[at.external_customer_id]);
     if (isBlank(externalCustomerId))
       return this.error(values, line, RowErrorCode.REQUIRED, 'external_customer_id is required');
     problem = textProblem(externalCustomerId, EVENT_LIMITS.customerId);
@@ -94,7 +100,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     }
 
     let id: string;
-    const givenId = at.event_id < 0 ? '' : unescapeFormulaCell(values[at.event_id]);
+    const givenId = at.event_id < 0 ? '' : unescapeCell(values[at.event_id]);
     if (isBlank(givenId)) {
       id = this.ids.forLine(line);
     } else {
@@ -113,7 +119,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     if (at.timestamp >= 0) {
       const v = values[at.timestamp];
       if (!isBlank(v)) {
-        const tsProblem = checkRfc3339(v);
+        const tsProblem = checkTime(v);
         if (tsProblem !== TimestampProblem.None) {
           return this.error(
             values,
@@ -122,7 +128,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
             describeTimestampProblem('timestamp', v, tsProblem),
           );
         }
-        timestamp = normalizeRfc3339(v);
+        timestamp = normalizeTime(v);
       }
     }
 
@@ -152,7 +158,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   ): string | null | RowError {
     const at = this.columns.index[column];
     if (at < 0) return null;
-    const v = unescapeFormulaCell(values[at]);
+    const v = unescapeCell(values[at]);
     if (isBlank(v)) return null;
     const problem = textProblem(v, max);
     return problem === Text.Ok ? v : this.textError(values, line, column, v, max, problem);
@@ -171,7 +177,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     let columnsJson = '';
     let fromColumns: Record<string, string> | null = null;
     for (let k = 0; k < propertyIndexes.length; k++) {
-      const v = unescapeFormulaCell(values[propertyIndexes[k]]);
+      const v = unescapeCell(values[propertyIndexes[k]]);
       // A blank cell is the empty string, as Flexprice stores it (docs/FORMATS.md §2).
       const problem = textProblem(v, EVENT_LIMITS.propertyValue);
       if (problem !== Text.Ok) {
