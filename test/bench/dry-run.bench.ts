@@ -55,6 +55,27 @@ export async function benchDryRun(
   };
 }
 
+/**
+ * The dry run's line of the bench table (docs/PERFORMANCE.md), from the full bench or from
+ * `--only dry-run` (which names itself and the time, since the rest of the table is older).
+ */
+export function dryRunTableLine(dry: number, real: number, ratio: number, note = ''): string {
+  return `| dry run of the CSV (\`metadata.dry_run\`) vs the import (import ÷ dry run)${note} | ${dry.toFixed(2)} s | ${real.toFixed(2)} s | **${ratio}× faster** | ≥ 2× |`;
+}
+
+/** Replaces the dry run's line of the table between `begin` and `end` in `doc`. */
+export function withDryRunLine(doc: string, line: string, begin: string, end: string): string {
+  const a = doc.indexOf(begin);
+  const b = doc.indexOf(end);
+  if (a < 0 || b < a) return doc;
+  const table = doc
+    .slice(a, b)
+    .split('\n')
+    .map((l) => (l.startsWith('| dry run of the CSV') ? line : l))
+    .join('\n');
+  return doc.slice(0, a) + table + doc.slice(b);
+}
+
 export function printDryRun(f: DryRunFigures): void {
   console.log('\n| events CSV, POST → COMPLETED | time | rows/s |');
   console.log('|---|---|---|');

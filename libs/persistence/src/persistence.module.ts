@@ -124,7 +124,21 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
         },
         {
           provide: WebhookRepository,
-          useFactory: (ds: DataSource) => new WebhookRepository(ds),
+          useFactory: async (ds: DataSource) => {
+            const webhooks = new WebhookRepository(ds, box);
+            // docs/DECISIONS.md 115: a service that signs deliveries (the gateway: it has a
+            // `secretsKey` setting) seals what is still plain, and without a key refuses to
+            // start over sealed secrets it could not open.
+            if (config.secretsKey !== undefined) {
+              if (box) await webhooks.sealPlainSecrets();
+              else if (await webhooks.anySealed()) {
+                throw new Error(
+                  'FERRY_SECRETS_KEY is not set, but webhook secrets are sealed: set the key they were sealed with',
+                );
+              }
+            }
+            return webhooks;
+          },
           inject: [DataSource],
         },
         {

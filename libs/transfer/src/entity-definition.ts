@@ -14,6 +14,11 @@ export interface ImportScope {
    * in every delivery and retry, since it is part of an event's key (docs/DECISIONS.md 122).
    */
   importTime: Date;
+  /**
+   * A dry run whose entity has `dryWriteBatch`: the mapper may make the leaner records that
+   * writer reads (events: docs/DECISIONS.md 112). Absent: a real (or atomic) import.
+   */
+  dryRun?: boolean;
 }
 
 /** An entity's row mapping, compiled once per file from its header. */
@@ -101,7 +106,8 @@ export interface EntityImportDefinition<R> {
   dryFinish?(client: PoolClient, scope: ImportScope): Promise<void>;
   /**
    * With `dryWriteBatch`, committed once before a dry run's first batch (and again when it
-   * resumes): what its batches write into, so parallel writers never race to make it.
+   * resumes): what its batches write into, so parallel writers never race to make it. True when
+   * it had to make it: a resumed run then writes the records it counted before into it again.
    */
-  dryPrepare?(client: PoolClient, scope: ImportScope): Promise<void>;
+  dryPrepare?(client: PoolClient, scope: ImportScope): Promise<boolean | void>;
 }

@@ -56,6 +56,19 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * Drops the tables of EVENTS dry runs that ended without their importer dropping them (a
+   * cancel, a kill -9, a delivery given up: docs/API.md §5, docs/DECISIONS.md 114).
+   */
+  async dropDryRunTables(): Promise<void> {
+    try {
+      const dropped = await this.tasks.dropEndedDryRunTables();
+      if (dropped.length) this.logger.log(`dropped the dry-run tables of ${dropped.join(', ')}`);
+    } catch (err) {
+      this.logger.warn(`dry-run tables not dropped: ${String(err)}`);
+    }
+  }
+
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), this.config.FERRY_TASK_SWEEP_MS);
     this.timer.unref();
@@ -71,6 +84,7 @@ export class TaskSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     this.sweeping = true;
     try {
       await this.purgeBeforeImages();
+      await this.dropDryRunTables();
       const c = this.config;
       const out = await this.tasks.sweep(
         {

@@ -68,6 +68,7 @@ export class WebhookRelay implements OnApplicationBootstrap, OnApplicationShutdo
     let status: number | null = null;
     let error: string | null = null;
     try {
+      if (d.secretProblem !== null) throw new Error(d.secretProblem);
       const at = new Date();
       const signature = new Webhook(d.secret).sign(d.id, at, d.payload);
       const answer = await postToUrl(d.url, d.payload, {

@@ -93,4 +93,50 @@ describe('TaskSweepRepository', () => {
     expect(out).toEqual({ redriven: [], failed: [] });
     expect(await row(id)).toMatchObject({ redrives: 0, redriven_at: null });
   });
+
+  describe('dropEndedDryRunTables', () => {
+    const tableOf = (id: string) => `ferry_dry_ids_${id.toLowerCase()}`;
+    const makeTable = (id: string) =>
+      db.ds.query(`CREATE UNLOGGED TABLE ${tableOf(id)} (id text, "timestamp" timestamptz)`);
+    const exists = async (id: string) =>
+      (await db.ds.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [tableOf(id)])).length > 0;
+
+    it('drops the tables of ended dry runs (cancelled, failed, completed, gone), not of running ones', async () => {
+      const cancelled = await task('FAILED', 1_000);
+      const completed = await task('COMPLETED', 1_000);
+      const running = await task('PROCESSING', 1_000);
+      const pending = await task('PENDING', 1_000);
+      const gone = newId('task');
+      for (const id of [cancelled, completed, running, pending, gone]) await makeTable(id);
+
+      const dropped = await sweeper.dropEndedDryRunTables();
+      expect(dropped.sort()).toEqual([cancelled, completed, gone].sort());
+      expect(await exists(cancelled)).toBe(false);
+      expect(await exists(completed)).toBe(false);
+      expect(await exists(gone)).toBe(false);
+      expect(await exists(running)).toBe(true);
+      expect(await exists(pending)).toBe(true);
+      expect(await sweeper.dropEndedDryRunTables()).toEqual([]);
+    });
+
+    it('leaves the table of a task whose row is locked (a retry under way) to the next sweep', async () => {
+      await sweeper.dropEndedDryRunTables(); // the tables of earlier tests' tasks, now gone
+      const failed = await task('FAILED', 1_000);
+      await makeTable(failed);
+      const retry = await db.ds.createQueryRunner();
+      try {
+        await retry.startTransaction();
+        await retry.query(`SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE`, [failed]);
+        expect(await sweeper.dropEndedDryRunTables()).toEqual([]);
+        await retry.query(`UPDATE tasks SET task_status = 'PROCESSING' WHERE id = $1`, [failed]);
+        await retry.commitTransaction();
+      } finally {
+        await retry.release();
+      }
+      expect(await sweeper.dropEndedDryRunTables()).toEqual([]);
+      expect(await exists(failed)).toBe(true);
+      await db.ds.query(`UPDATE tasks SET task_status = 'FAILED' WHERE id = $1`, [failed]);
+      expect(await sweeper.dropEndedDryRunTables()).toEqual([failed]);
+    });
+  });
 });

@@ -76,4 +76,44 @@ export class TaskSweepRepository {
       return out;
     });
   }
+
+  /**
+   * Drops the tables EVENTS dry runs keep their keys in (`ferry_dry_ids_<task>`, docs/API.md §5)
+   * once their task is over: COMPLETED, FAILED (a cancel, a failure, the sweeper giving it up) or
+   * gone. The importer drops its own at the end; this catches the ends it does not see (a cancel,
+   * a kill -9, a delivery that gave up). Each under its task's row lock (`FOR UPDATE SKIP
+   * LOCKED`), so a retry that makes the task PROCESSING waits for the drop, and its delivery makes
+   * the table again (and fills it again from the rows already counted: docs/DECISIONS.md 114).
+   * Returns the tasks whose table was dropped.
+   */
+  async dropEndedDryRunTables(limit = 100): Promise<string[]> {
+    const tables: Array<{ relname: string }> = await this.ds.query(
+      `SELECT c.relname FROM pg_class c
+        WHERE c.relkind = 'r' AND c.relname LIKE 'ferry\\_dry\\_ids\\_%'
+          AND c.relnamespace = current_schema()::regnamespace
+        ORDER BY c.relname LIMIT $1`,
+      [limit],
+    );
+    const dropped: string[] = [];
+    for (const { relname } of tables) {
+      // Task ids are `task_<ULID>` (upper case): the table's name has them in lower case.
+      const id = `task_${relname.slice('ferry_dry_ids_task_'.length).toUpperCase()}`;
+      const ended = await this.ds.transaction(async (manager) => {
+        const rows: Array<{ task_status: string; locked: boolean }> = await manager.query(
+          `SELECT t.task_status, l.id IS NULL AS locked
+             FROM tasks t LEFT JOIN (SELECT id FROM tasks WHERE id = $1 FOR UPDATE SKIP LOCKED) l
+               ON l.id = t.id
+            WHERE t.id = $1`,
+          [id],
+        );
+        const task = rows[0];
+        if (task?.locked) return false; // being changed (a retry): the next sweep
+        if (task && task.task_status !== 'COMPLETED' && task.task_status !== 'FAILED') return false;
+        await manager.query(`DROP TABLE IF EXISTS "${relname}"`);
+        return true;
+      });
+      if (ended) dropped.push(id);
+    }
+    return dropped;
+  }
 }

@@ -5,6 +5,7 @@ import { type DataSource } from 'typeorm';
 import { newId, parseWebhookUrls } from '@ferry/contracts';
 
 import { TaskEntity } from '../entities/task.entity';
+import { type SecretBox } from '../secret-box';
 
 export interface WebhookScope {
   tenantId: string;
@@ -28,7 +29,9 @@ export interface DueDelivery {
   payload: string;
   attempts: number;
   created_at: Date;
+  /** The signing secret, opened; '' when it could not be (`secretProblem` says why). */
   secret: string;
+  secretProblem: string | null;
 }
 
 export interface DeliveryAttempt {
@@ -60,14 +63,80 @@ function newSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
+/** What a sealed secret is bound to (the box's additional data): its table and row. */
+const endpointBinding = (id: string) => `webhook_endpoints:${id}`;
+const environmentBinding = (environmentId: string) => `webhook_secrets:${environmentId}`;
+/** A secret as stored before sealing, or without a key (`SecretBox` values start with `v1:`). */
+const isPlain = (stored: string) => stored.startsWith('whsec_');
+
 /**
  * SQL of webhooks (docs/API.md §6): the environment's endpoints and its secret for the URLs tasks
  * name, the fan-out of task ends into deliveries, the claim of due deliveries (`FOR UPDATE SKIP
  * LOCKED`, with a lease, so several gateways never send one attempt twice at once), and each
- * attempt's record.
+ * attempt's record. Secrets are stored sealed by the box of `FERRY_SECRETS_KEY` (bound to their
+ * row, as connections' are: docs/DECISIONS.md 75, 115) and opened only to sign a delivery or to
+ * answer the environment's secret; without a key they are stored as they are.
  */
 export class WebhookRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly box: SecretBox | null = null,
+  ) {}
+
+  private seal(plain: string, binding: string): string {
+    return this.box ? this.box.seal(plain, binding) : plain;
+  }
+
+  private open(stored: string, binding: string): string {
+    if (isPlain(stored)) return stored;
+    if (!this.box) {
+      throw new Error(
+        'FERRY_SECRETS_KEY is not set, but webhook secrets are sealed: set the key they were sealed with',
+      );
+    }
+    return this.box.open(stored, binding);
+  }
+
+  /**
+   * Seals the secrets stored as they are (before decision 115, or while no key was set), at a
+   * start with a key; each row only if it is still the plain one, so two gateways starting at
+   * once seal it once. Returns how many it sealed.
+   */
+  async sealPlainSecrets(): Promise<number> {
+    if (!this.box) return 0;
+    let sealed = 0;
+    const endpoints: Array<{ id: string; secret: string }> = await this.ds.query(
+      "SELECT id, secret FROM webhook_endpoints WHERE secret LIKE 'whsec\\_%'",
+    );
+    for (const e of endpoints) {
+      const done = await this.returning<{ id: string }>(
+        'UPDATE webhook_endpoints SET secret = $3 WHERE id = $1 AND secret = $2 RETURNING id',
+        [e.id, e.secret, this.seal(e.secret, endpointBinding(e.id))],
+      );
+      sealed += done.length;
+    }
+    const environments: Array<{ environment_id: string; secret: string }> = await this.ds.query(
+      "SELECT environment_id, secret FROM webhook_secrets WHERE secret LIKE 'whsec\\_%'",
+    );
+    for (const e of environments) {
+      const done = await this.returning<{ environment_id: string }>(
+        `UPDATE webhook_secrets SET secret = $3 WHERE environment_id = $1 AND secret = $2
+         RETURNING environment_id`,
+        [e.environment_id, e.secret, this.seal(e.secret, environmentBinding(e.environment_id))],
+      );
+      sealed += done.length;
+    }
+    return sealed;
+  }
+
+  /** Whether any webhook secret is sealed: a gateway must not start without its key then. */
+  async anySealed(): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM webhook_endpoints WHERE secret NOT LIKE 'whsec\\_%'
+       UNION ALL SELECT 1 FROM webhook_secrets WHERE secret NOT LIKE 'whsec\\_%' LIMIT 1`,
+    );
+    return rows.length > 0;
+  }
 
   async createEndpoint(
     s: WebhookScope,
@@ -75,13 +144,23 @@ export class WebhookRepository {
     description: string | null,
     userId: string | null,
   ): Promise<WebhookEndpoint & { secret: string }> {
-    const rows: Array<WebhookEndpoint & { secret: string }> = await this.ds.query(
+    const id = newId('whk');
+    const secret = newSecret();
+    const rows: WebhookEndpoint[] = await this.ds.query(
       `INSERT INTO webhook_endpoints (id, tenant_id, environment_id, url, description, secret, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
-       RETURNING id, url, description, status, created_at, secret`,
-      [newId('whk'), s.tenantId, s.environmentId, url, description, newSecret(), userId],
+       RETURNING id, url, description, status, created_at`,
+      [
+        id,
+        s.tenantId,
+        s.environmentId,
+        url,
+        description,
+        this.seal(secret, endpointBinding(id)),
+        userId,
+      ],
     );
-    return rows[0];
+    return { ...rows[0], secret };
   }
 
   listEndpoints(s: WebhookScope): Promise<WebhookEndpoint[]> {
@@ -107,13 +186,13 @@ export class WebhookRepository {
     await this.ds.query(
       `INSERT INTO webhook_secrets (environment_id, tenant_id, secret) VALUES ($1, $2, $3)
        ON CONFLICT (environment_id) DO NOTHING`,
-      [s.environmentId, s.tenantId, newSecret()],
+      [s.environmentId, s.tenantId, this.seal(newSecret(), environmentBinding(s.environmentId))],
     );
     const rows: Array<{ secret: string }> = await this.ds.query(
       'SELECT secret FROM webhook_secrets WHERE environment_id = $1 AND tenant_id = $2',
       [s.environmentId, s.tenantId],
     );
-    return rows[0].secret;
+    return this.open(rows[0].secret, environmentBinding(s.environmentId));
   }
 
   /**
@@ -155,7 +234,11 @@ export class WebhookRepository {
             await m.query(
               `INSERT INTO webhook_secrets (environment_id, tenant_id, secret) VALUES ($1, $2, $3)
                ON CONFLICT (environment_id) DO NOTHING`,
-              [task.environment_id, task.tenant_id, newSecret()],
+              [
+                task.environment_id,
+                task.tenant_id,
+                this.seal(newSecret(), environmentBinding(task.environment_id)),
+              ],
             );
           }
           const body = JSON.stringify(payload(task, eventType));
@@ -185,17 +268,41 @@ export class WebhookRepository {
 
   /** Takes up to `limit` due deliveries for `leaseMs` (another gateway skips them meanwhile). */
   async claimDue(limit: number, leaseMs: number): Promise<DueDelivery[]> {
-    return this.returning<DueDelivery>(
+    const rows = await this.returning<
+      Omit<DueDelivery, 'secret' | 'secretProblem'> & {
+        endpoint_id: string | null;
+        environment_id: string;
+        endpoint_secret: string | null;
+        environment_secret: string | null;
+      }
+    >(
       `WITH due AS (
          SELECT id FROM webhook_deliveries
          WHERE state = 'pending' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due WHERE d.id = due.id
-       RETURNING d.id, d.url, d.event_type, d.payload, d.attempts, d.created_at,
-         coalesce((SELECT e.secret FROM webhook_endpoints e WHERE e.id = d.endpoint_id),
-                  (SELECT s.secret FROM webhook_secrets s WHERE s.environment_id = d.environment_id)) AS secret`,
+       RETURNING d.id, d.url, d.event_type, d.payload, d.attempts, d.created_at, d.endpoint_id,
+         d.environment_id,
+         (SELECT e.secret FROM webhook_endpoints e WHERE e.id = d.endpoint_id) AS endpoint_secret,
+         (SELECT s.secret FROM webhook_secrets s WHERE s.environment_id = d.environment_id) AS environment_secret`,
       [limit, leaseMs],
+    );
+    // Opened here, only to sign: the endpoint's secret, else the environment's (named URLs). One
+    // that does not open fails its own attempt, not the others'.
+    return rows.map(
+      ({ endpoint_id, environment_id, endpoint_secret, environment_secret, ...d }) => {
+        try {
+          const secret =
+            endpoint_id !== null && endpoint_secret !== null
+              ? this.open(endpoint_secret, endpointBinding(endpoint_id))
+              : this.open(environment_secret ?? '', environmentBinding(environment_id));
+          return { ...d, secret, secretProblem: null };
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          return { ...d, secret: '', secretProblem: `the signing secret did not open: ${why}` };
+        }
+      },
     );
   }
 

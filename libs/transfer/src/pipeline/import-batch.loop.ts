@@ -117,6 +117,12 @@ export class ImportBatchLoop {
   private changed: number | null = null;
   /** A split import's task-wide sums after the last committed batch (part 0's checkpoint). */
   private sums: Checkpoint | null = null;
+  /**
+   * A resumed dry run whose table was gone (dropped when the task ended, before a retry): the
+   * records an earlier delivery counted are written into it again, uncounted, so the rest of the
+   * file meets their keys as the first delivery's batches did (docs/DECISIONS.md 114).
+   */
+  private refill: unknown[] | null = null;
 
   constructor(
     private readonly stores: BatchLoopStores,
@@ -171,10 +177,13 @@ export class ImportBatchLoop {
       if (head && this.start.nextRecord === 0) this.batch.warnings.push(head);
       const prepare =
         this.mode === 'dry' && !this.session ? this.job.definition.dryPrepare : undefined;
-      if (prepare) await withClient(this.stores.ds, (c) => prepare(c, this.job.scope));
-      for (const rec of pending) if (this.add(rec)) await this.submit(false);
+      if (prepare) {
+        const made = await withClient(this.stores.ds, (c) => prepare(c, this.job.scope));
+        if (made === true && this.start.nextRecord > 0) this.refill = [];
+      }
+      for (const rec of pending) await this.next(rec);
       for await (const recs of batches) {
-        for (const rec of recs) if (this.add(rec)) await this.submit(false);
+        for (const rec of recs) await this.next(rec);
       }
       await this.submit(true);
       await this.committer.drain();
@@ -193,9 +202,41 @@ export class ImportBatchLoop {
     return cp;
   }
 
+  private async next(rec: SourceRecord): Promise<void> {
+    if (this.add(rec)) await this.submit(false);
+    else if (this.refill && this.refill.length >= this.job.settings.batchSize)
+      await this.refilled();
+  }
+
+  /** Writes the refill's records into a resumed dry run's table, counting nothing. */
+  private async refilled(): Promise<void> {
+    const records = this.refill ?? [];
+    const dry = this.job.definition.dryWriteBatch;
+    if (records.length === 0 || !dry) return;
+    this.refill = [];
+    const scope = this.job.scope;
+    await withClient(this.stores.ds, async (c) => {
+      await c.query('BEGIN');
+      try {
+        await dry(c, records, scope);
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
   /** Adds one record to the batch; true when the batch should be committed now. */
   private add(rec: SourceRecord): boolean {
-    if (this.seen++ < this.start.nextRecord) return false; // committed by an earlier delivery
+    if (this.seen++ < this.start.nextRecord) {
+      // Committed by an earlier delivery (a resumed dry run without its table: written again).
+      if (this.refill) {
+        const mapped = this.job.mapping.map(rec);
+        if (!isRowError(mapped)) this.refill.push(mapped);
+      }
+      return false;
+    }
     const { mapping, budget, settings: s } = this.job;
     const mapped = mapping.map(rec);
     if (isRowError(mapped)) {
@@ -214,6 +255,10 @@ export class ImportBatchLoop {
   }
 
   private async submit(final: boolean): Promise<void> {
+    if (this.refill) {
+      await this.refilled(); // before any batch of this delivery writes
+      this.refill = null;
+    }
     const full = this.batch;
     full.final = final;
     this.batch = newBatch();

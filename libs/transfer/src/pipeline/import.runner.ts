@@ -220,7 +220,12 @@ export class ImportRunner {
     control: RunControl,
   ): Promise<Checkpoint> {
     const definition = this.definitionOf(task);
-    const scope = await this.scopeOf(task);
+    const mode = writeMode(task.metadata);
+    // Records for the entity's dry writer, when it has one (docs/DECISIONS.md 112).
+    const scope = await this.scopeOf(
+      task,
+      mode === 'dry' && definition.dryWriteBatch !== undefined,
+    );
     const opened = await openImportSource(
       task.file_url,
       task.environment_id,
@@ -249,7 +254,6 @@ export class ImportRunner {
         counters: counters(cp),
       });
       const strict = parseStrict(task.metadata);
-      const mode = writeMode(task.metadata);
       const splitter = this.splitter;
       if (splitter && opened.ranged && splitter.eligible(task, definition, opened, cp, mode)) {
         const checkHeader = async (header: SourceRecord): Promise<void> => {
@@ -288,13 +292,14 @@ export class ImportRunner {
     }
   }
 
-  private async scopeOf(task: TaskCreatedEvent): Promise<ImportScope> {
+  private async scopeOf(task: TaskCreatedEvent, dryRun = false): Promise<ImportScope> {
     return {
       tenantId: task.tenant_id,
       environmentId: task.environment_id,
       taskId: task.task_id,
       // Not the delivery's time: a redelivery must find each row's (id, timestamp) key again.
       importTime: (await this.stores.tasks.createdAt(task.task_id)) ?? new Date(),
+      dryRun,
     };
   }
 

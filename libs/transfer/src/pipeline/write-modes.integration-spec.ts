@@ -79,6 +79,44 @@ describe('import write modes (PostgreSQL, NATS, loopback HTTP)', () => {
     expect(n).toBe('0');
   });
 
+  it('dry run resumed after its table was dropped (a cancel, then a retry): the same counts', async () => {
+    // evt-3501 repeats evt-21: a duplicate of a batch the first delivery counted.
+    const body = eventsCsv(0, 4000, 50).replace('evt-3501,', 'evt-21,');
+    const task = await newTask(
+      { body, chunkBytes: 8 * 1024, delayMs: 40 },
+      { metadata: { dry_run: true } },
+    );
+    const table = `ferry_dry_ids_${task.task_id.toLowerCase()}`;
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const unwatch = h.watchStatus(task.task_id, (e) => seen.push(e.counters.processed_records));
+    const first = run(task, stop.signal).catch(() => undefined);
+    await waitFor(() => seen.some((n) => n >= 300), 'three batches of the dry run');
+    stop.abort();
+    await first;
+    unwatch();
+    expect(Number((await checkpoint(task.task_id))?.next_record)).toBeGreaterThanOrEqual(300);
+    // What the sweeper does once the task ended (docs/DECISIONS.md 114).
+    await h.db.ds.query(`DROP TABLE IF EXISTS ${table}`);
+
+    h.files.set(new URL(task.file_url).pathname, { body });
+    await run(task);
+    const last = await finalOf(task.task_id);
+    expect(last?.kind).toBe('completed');
+    expect(last?.counters).toEqual({
+      processed_records: 4000,
+      successful_records: 3920,
+      failed_records: 80,
+      total_records: 4000,
+    });
+    expect(last?.metadata?.['duplicates']).toBe(1);
+    expect(await eventCount(task)).toBe(0);
+    const [{ n }] = (await h.db.ds.query('SELECT count(*) AS n FROM pg_class WHERE relname = $1', [
+      table,
+    ])) as Array<{ n: string }>;
+    expect(n).toBe('0');
+  });
+
   it('dry run of customers, features and prices writes no row', async () => {
     const customers = await newTask('external_id,name\nc-1,One\nc-2,Two\nc-1,Again\n', {
       entity: EntityType.CUSTOMERS,

@@ -36,8 +36,13 @@ const HEADER = [
   'properties',
 ];
 
-function records(rows: string[][], firstLine = 2): EventRecord[] {
-  const mapper = eventsImport.compile(HEADER, scope);
+function records(
+  rows: string[][],
+  firstLine = 2,
+  header: string[] = HEADER,
+  mapScope: ImportScope = scope,
+): EventRecord[] {
+  const mapper = eventsImport.compile(header, mapScope);
   return rows.map((cells, i) => {
     const r = mapper.map(cells, firstLine + i);
     if (typeof r !== 'string') throw new Error(r.message);
@@ -284,10 +289,16 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
     });
 
     const row = (id: string, time: string, props = '{}') => [id, 'e', 'c', '', time, '', props];
-    // In-file duplicate (same id and time), the same id at another time (not a duplicate), a
-    // value the database refuses, and a duplicate of an earlier batch.
-    const first = () =>
-      records(
+    // The dry run maps with its own mapper (docs/DECISIONS.md 112): the same rows, leaner records.
+    const dryMapped = { ...dryScope, dryRun: true };
+    type Make = (rows: string[][], line: number) => EventRecord[];
+    const forReal: Make = (rows, line) => records(rows, line);
+    const forDry: Make = (rows, line) => records(rows, line, HEADER, dryMapped);
+    // In-file duplicate (same id and time), the same id at another time (not a duplicate), values
+    // the database refuses (a JSON cell, a time zone offset past ±15:59), and a duplicate of an
+    // earlier batch.
+    const first = (make: Make) =>
+      make(
         [
           row('a', '2024-01-31T12:00:00Z'),
           row('a', '2024-01-31T12:00:00Z'),
@@ -295,19 +306,22 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
           row('a', '2024-01-31T13:00:00+01:00'),
           row('bad', '2024-01-31T12:00:00Z', '{"a":"\\ud800"}'),
           row('b', '2024-01-31T12:00:00Z'),
+          row('far', '2024-01-31T12:00:00+20:00'),
         ],
         10,
       );
-    const second = () =>
-      records([row('b', '2024-01-31T12:00:00Z'), row('b', '2024-03-01T00:00:00Z')], 20);
+    const second = (make: Make) =>
+      make([row('b', '2024-01-31T12:00:00Z'), row('b', '2024-03-01T00:00:00Z')], 20);
 
     it('counts like the real writer in an empty environment, and writes no event', async () => {
-      const expected = [await real(first()), await real(second())];
+      const expected = [await real(first(forReal)), await real(second(forReal))];
       await pool.query('TRUNCATE events');
-      const got = [await dry(first()), await dry(second())];
+      const got = [await dry(first(forDry)), await dry(second(forDry))];
+      // The row errors too: codes, messages and raw cells.
       expect(got).toEqual(expected);
       expect(got[0]).toMatchObject({ written: 3, duplicates: 2 });
-      expect(got[0].rowErrors.map((e) => e.row_number)).toEqual([14]);
+      expect(got[0].rowErrors.map((e) => e.row_number)).toEqual([14, 16]);
+      expect(got[0].rowErrors[1].message).toMatch(/^timestamp was refused by the database: /);
       expect(got[1]).toMatchObject({ written: 1, duplicates: 1 });
       expect(await count()).toBe(0);
     });
@@ -315,13 +329,57 @@ describe('eventsImport.writeBatch (PostgreSQL)', () => {
     it('counts an existing event at the same id and time as a duplicate, not at another time', async () => {
       await real(records([row('a', '2024-01-31T12:00:00.000Z'), row('z', '2024-01-31T12:00:00Z')]));
       const before = await count();
-      const got = [await dry(first()), await dry(second())];
+      const got = [await dry(first(forDry)), await dry(second(forDry))];
       expect(await count()).toBe(before);
-      const expected = [await real(first()), await real(second())];
+      const expected = [await real(first(forReal)), await real(second(forReal))];
       expect(got).toEqual(expected);
       // `a` at 12:00 exists (twice in the file and once as +01:00): one new `a` (February), one `b`.
       expect(got[0]).toMatchObject({ written: 2, duplicates: 3 });
       expect(got[1]).toMatchObject({ written: 1, duplicates: 1 });
+    });
+
+    it('refuses a row of properties.<key> cells with the real run’s raw cells', async () => {
+      const header = [
+        'event_id',
+        'event_name',
+        'external_customer_id',
+        'timestamp',
+        'properties.r',
+      ];
+      const rows = [
+        ['p1', 'e', 'c', '2024-01-31T12:00:00Z', 'eu'],
+        ['p2', 'e', 'c', '2024-01-31T12:00:00-16:00', 'us\tx'],
+        ['p1', 'e', 'c', '2024-01-31T12:00:00Z', 'eu'],
+      ];
+      const got = await dry(records(rows, 5, header, dryMapped));
+      const expected = await real(records(rows, 5, header, realScope));
+      expect(got).toEqual(expected);
+      expect(got).toMatchObject({ written: 1, duplicates: 1 });
+      expect(got.rowErrors[0].raw).toMatchObject({ event_id: 'p2', properties: '{"r":"us\\tx"}' });
+    });
+
+    it('resumes on a table made before the lean records (all of events’ columns)', async () => {
+      const c = await pool.connect();
+      try {
+        await dryFinish(c, dryScope);
+        const table = `ferry_dry_ids_${dryScope.taskId.toLowerCase()}`;
+        // The table as decision 110 made it.
+        await c.query(
+          `CREATE UNLOGGED TABLE ${table} (id text NOT NULL, event_name text NOT NULL, ` +
+            'external_customer_id text NOT NULL, customer_id text, "timestamp" timestamptz NOT NULL, source text, ' +
+            'properties jsonb NOT NULL, environment_id text NOT NULL, tenant_id text NOT NULL, task_id text, ' +
+            'PRIMARY KEY (environment_id, id, "timestamp"))',
+        );
+        await c.query(
+          `INSERT INTO ${table} (environment_id, id, tenant_id, event_name, external_customer_id, "timestamp", properties) ` +
+            "VALUES ('env_1', 'b', 't', 'e', 'c', '2024-01-31T12:00:00Z', '{}')",
+        );
+        await dryPrepare(c, dryScope);
+      } finally {
+        c.release();
+      }
+      // `b` at 12:00 was written by the run's earlier batch: a duplicate.
+      expect(await dry(second(forDry))).toMatchObject({ written: 1, duplicates: 1 });
     });
   });
 });

@@ -1,7 +1,14 @@
 import { derivedId, FerryError, idTime, type RowError, RowErrorCode } from '@ferry/contracts';
 
 import { type ImportScope } from '../../entity-definition';
-import { type EventFields, eventFields, type EventRecord } from './event.record';
+import {
+  dryEventFields,
+  dryRecordKeyText,
+  type EventFields,
+  eventFields,
+  type EventRecord,
+  recordLine,
+} from './event.record';
 import { eventsImport } from './events.import';
 
 const scope: ImportScope = {
@@ -271,6 +278,59 @@ describe('eventsImport map', () => {
         value,
         value,
       ]);
+    });
+  });
+
+  it('writes properties.<key> cells as JSON.stringify would, escapes and all', () => {
+    const cells = [
+      'plain',
+      'a"b',
+      'back\\slash',
+      'tab\there',
+      'ctl\u0001',
+      'pair \ud83d\ude00',
+      'é',
+    ];
+    const row: Record<string, string> = { ...base };
+    cells.forEach((v, i) => (row[`properties.k${i}`] = v));
+    const expected: Record<string, string> = {};
+    cells.forEach((v, i) => (expected[`k${i}`] = v));
+    expect(record(row).properties).toBe(JSON.stringify(expected));
+  });
+
+  describe('a dry run’s records (docs/DECISIONS.md 112)', () => {
+    const dryScope: ImportScope = { ...scope, dryRun: true };
+    const mapDry = (row: Record<string, string>, line = 2) => {
+      const r = eventsImport.compile(Object.keys(row), dryScope).map(Object.values(row), line);
+      if (typeof r !== 'string') throw new Error(`unexpected row error: ${r.message}`);
+      return r;
+    };
+
+    it('keeps only the key of a row PostgreSQL cannot refuse', () => {
+      const r = mapDry(
+        { event_id: 'e\t1', ...base, timestamp: '2024-01-31t12:00:00z', 'properties.a': 'x' },
+        7,
+      );
+      expect(recordLine(r)).toBe(7);
+      expect(dryRecordKeyText(r)).toBe('e\\t1\t2024-01-31T12:00:00Z\t\\N');
+    });
+
+    it('keeps every cell of a row with a JSON cell or an offset, as the real record has them', () => {
+      for (const row of [
+        { event_id: 'e1', ...base, timestamp: '2024-01-31T12:00:00+02:00', 'properties.a': 'x' },
+        { event_id: 'e1', ...base, source: 's', properties: '{"b":1}' },
+      ]) {
+        const dry = mapDry(row);
+        expect(dryEventFields(dry)).toEqual(record(row));
+      }
+      const withCell = mapDry({ event_id: 'e1', ...base, properties: '{"b":1}' });
+      expect(dryRecordKeyText(withCell)).toBe('e1\t2025-03-04T05:06:07.000Z\t{"b":1}');
+    });
+
+    it('still refuses what the real run refuses', () => {
+      const row = { ...base, 'properties.a': 'x'.repeat(5000) };
+      const dry = eventsImport.compile(Object.keys(row), dryScope).map(Object.values(row), 2);
+      expect(dry).toEqual(rowError(row));
     });
   });
 });

@@ -13,8 +13,14 @@ import { rawCells } from '../../common/raw-cells';
 import { show } from '../../common/row-problem';
 import { type CompiledRowMapper, type ImportScope } from '../../entity-definition';
 import { DerivedEventIds } from './derived-event-id';
-import { type EventRecord, eventRecord } from './event.record';
+import { dryEventKey, dryEventRecord, type EventRecord, eventRecord } from './event.record';
 import { type EventColumns, resolveEventColumns } from './event-columns';
+
+// Bound once: a call through a library's re-exporting index is a getter call each time (tslib's
+// `__exportStar`), and these run per cell.
+const unescapeCell = unescapeFormulaCell;
+const checkTime = checkRfc3339;
+const normalizeTime = normalizeRfc3339;
 
 /** Bounds of one event's cells (characters). */
 export const EVENT_LIMITS = {
@@ -45,6 +51,8 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   readonly ignoredColumns: string[];
   private readonly ids: DerivedEventIds;
   private readonly importTime: string;
+  /** A dry run's records (`dryEventRecord`, docs/DECISIONS.md 112), for `dryWriteEventBatch`. */
+  private readonly dry: boolean;
   /** `"key":` of each properties.<key> column, encoded once. */
   private readonly propertyKeysJson: string[];
 
@@ -56,6 +64,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     this.ignoredColumns = columns.ignored;
     this.ids = new DerivedEventIds(scope.taskId);
     this.importTime = scope.importTime.toISOString();
+    this.dry = scope.dryRun === true;
     this.propertyKeysJson = columns.prefixedKeys.map((key) => `${JSON.stringify(key)}:`);
   }
 
@@ -68,14 +77,14 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     const values = cells.length < this.header.length ? padded(cells, this.header.length) : cells;
     const at = this.columns.index;
 
-    const eventName = unescapeFormulaCell(values[at.event_name]);
+    const eventName = unescapeCell(values[at.event_name]);
     if (isBlank(eventName))
       return this.error(values, line, RowErrorCode.REQUIRED, 'event_name is required');
     let problem = textProblem(eventName, EVENT_LIMITS.eventName);
     if (problem !== Text.Ok)
       return this.textError(values, line, 'event_name', eventName, EVENT_LIMITS.eventName, problem);
 
-    const externalCustomerId = unescapeFormulaCell(values[at.external_customer_id]);
+    const externalCustomerId = unescapeCell(values[at.external_customer_id]);
     if (isBlank(externalCustomerId))
       return this.error(values, line, RowErrorCode.REQUIRED, 'external_customer_id is required');
     problem = textProblem(externalCustomerId, EVENT_LIMITS.customerId);
@@ -91,7 +100,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     }
 
     let id: string;
-    const givenId = at.event_id < 0 ? '' : unescapeFormulaCell(values[at.event_id]);
+    const givenId = at.event_id < 0 ? '' : unescapeCell(values[at.event_id]);
     if (isBlank(givenId)) {
       id = this.ids.forLine(line);
     } else {
@@ -110,7 +119,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     if (at.timestamp >= 0) {
       const v = values[at.timestamp];
       if (!isBlank(v)) {
-        const tsProblem = checkRfc3339(v);
+        const tsProblem = checkTime(v);
         if (tsProblem !== TimestampProblem.None) {
           return this.error(
             values,
@@ -119,17 +128,25 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
             describeTimestampProblem('timestamp', v, tsProblem),
           );
         }
-        timestamp = normalizeRfc3339(v);
+        timestamp = normalizeTime(v);
       }
     }
 
-    const properties = this.properties(values, line);
+    // A dry run keeps a row's other cells only when PostgreSQL could still refuse the row (a JSON
+    // properties cell, a time with an offset): the raw cells of its row error (DECISIONS.md 112).
+    const cell = this.columns.index.properties;
+    const keepAll =
+      !this.dry ||
+      (cell >= 0 && !isBlank(values[cell])) ||
+      timestamp.charCodeAt(timestamp.length - 1) !== 90; // Z
+    const properties = this.properties(values, line, keepAll);
     if (typeof properties !== 'string') return properties;
 
-    return eventRecord(
-      { id, eventName, externalCustomerId, customerId, timestamp, source, properties },
-      line,
-    );
+    const fields = { id, eventName, externalCustomerId, customerId, timestamp, source, properties };
+    if (!this.dry) return eventRecord(fields, line);
+    return keepAll
+      ? dryEventRecord(fields, line, cell >= 0 && !isBlank(values[cell]))
+      : dryEventKey(fields, line);
   }
 
   /** An optional text column: null when absent or blank, the value within bounds, or the RowError. */
@@ -141,14 +158,17 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   ): string | null | RowError {
     const at = this.columns.index[column];
     if (at < 0) return null;
-    const v = unescapeFormulaCell(values[at]);
+    const v = unescapeCell(values[at]);
     if (isBlank(v)) return null;
     const problem = textProblem(v, max);
     return problem === Text.Ok ? v : this.textError(values, line, column, v, max, problem);
   }
 
-  /** The properties as JSON object text, or the RowError explaining why they cannot be. */
-  private properties(values: string[], line: number): string | RowError {
+  /**
+   * The properties as JSON object text, or the RowError explaining why they cannot be. Without
+   * `build` (a dry run's row of `properties.<key>` cells only) the cells are checked, not joined.
+   */
+  private properties(values: string[], line: number, build: boolean): string | RowError {
     const { prefixedIndexes: propertyIndexes, prefixedKeys: propertyKeys, index } = this.columns;
     const text = index.properties < 0 ? '' : values[index.properties];
     const jsonCell = !isBlank(text);
@@ -157,7 +177,7 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
     let columnsJson = '';
     let fromColumns: Record<string, string> | null = null;
     for (let k = 0; k < propertyIndexes.length; k++) {
-      const v = unescapeFormulaCell(values[propertyIndexes[k]]);
+      const v = unescapeCell(values[propertyIndexes[k]]);
       // A blank cell is the empty string, as Flexprice stores it (docs/FORMATS.md §2).
       const problem = textProblem(v, EVENT_LIMITS.propertyValue);
       if (problem !== Text.Ok) {
@@ -170,13 +190,14 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
           problem,
         );
       }
+      if (!build) continue;
       if (jsonCell) {
         // No prototype, so a `properties.__proto__` column is a key like any other.
         fromColumns ??= Object.create(null) as Record<string, string>;
         fromColumns[propertyKeys[k]] = v;
       } else {
         columnsJson +=
-          (columnsJson.length === 0 ? '{' : ',') + this.propertyKeysJson[k] + JSON.stringify(v);
+          (columnsJson.length === 0 ? '{' : ',') + this.propertyKeysJson[k] + jsonString(v);
       }
     }
     if (!jsonCell) return columnsJson.length === 0 ? '{}' : columnsJson + '}';
@@ -244,6 +265,16 @@ export class EventRowMapper implements CompiledRowMapper<EventRecord> {
   private error(values: string[], line: number, code: RowErrorCode, message: string): RowError {
     return { row_number: line, code, message, raw: rawCells(this.header, values) };
   }
+}
+
+// What JSON.stringify escapes in a string: `"`, `\`, control characters, and (lone) surrogates
+// (all of them here, to stay on the safe side).
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(v)` of a string, without its call when nothing needs escaping (most cells). */
+function jsonString(v: string): string {
+  return JSON_ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
 
 function padded(values: readonly string[], length: number): string[] {
