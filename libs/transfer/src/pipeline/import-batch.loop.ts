@@ -85,6 +85,12 @@ export interface BatchLoopJob {
 }
 
 const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
+/**
+ * A dry run's batches hold this many times the import's records (docs/DECISIONS.md 117): its
+ * writes are keys into a table of its own, so what bounds it is the chain of per-batch commits
+ * (checkpoint, row errors, COMMIT, news, one batch after the other), not the writing.
+ */
+const DRY_BATCH_FACTOR = 10;
 
 /**
  * The batch loop of one import delivery: maps the file's records, cuts them into batches and hands
@@ -248,7 +254,7 @@ export class ImportBatchLoop {
     const size = this.batch.records.length + this.batch.errors.length;
     return (
       this.overBudget ||
-      size >= s.batchSize ||
+      size >= s.batchSize * (this.mode === 'dry' ? DRY_BATCH_FACTOR : 1) ||
       this.chars >= (s.batchChars ?? DEFAULT_BATCH_CHARS) ||
       ((this.seen & 255) === 0 && Date.now() - this.lastCommit >= s.progressIntervalMs && size > 0)
     );

@@ -47,10 +47,14 @@ function isRowDataError(err: unknown): boolean {
   return code.startsWith('22') || code === '23502' || code === '23514' || code === '54000';
 }
 
-function* copyLines(records: readonly EventRecord[], suffix: string): Generator<string> {
+/** COPY text of `records`, one line each (`text`), in chunks of about CHUNK_CHARS. */
+function* copyLines(
+  records: readonly EventRecord[],
+  text: (r: EventRecord) => string,
+): Generator<string> {
   let chunk = '';
   for (const r of records) {
-    chunk += recordCopyText(r) + suffix;
+    chunk += text(r);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -59,14 +63,16 @@ function* copyLines(records: readonly EventRecord[], suffix: string): Generator<
   if (chunk.length > 0) yield chunk;
 }
 
+/** COPYs `records` into `table` (`columns`), each line `text(record)`; returns the rows copied. */
 async function copyInto(
   client: PoolClient,
   table: string,
+  columns: string,
   records: readonly EventRecord[],
-  suffix: string,
+  text: (r: EventRecord) => string,
 ): Promise<number> {
-  const copy = client.query(copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`));
-  await pipeline(Readable.from(copyLines(records, suffix)), copy);
+  const copy = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
+  await pipeline(Readable.from(copyLines(records, text)), copy);
   return copy.rowCount;
 }
 
@@ -110,7 +116,13 @@ export async function writeEventBatch(
 
   await client.query('SAVEPOINT ferry_events_batch');
   try {
-    result.written = await copyInto(client, 'events', records, suffix);
+    result.written = await copyInto(
+      client,
+      'events',
+      COLUMNS,
+      records,
+      (r) => recordCopyText(r) + suffix,
+    );
     await client.query('RELEASE SAVEPOINT ferry_events_batch');
     return result;
   } catch (err) {
@@ -202,27 +214,8 @@ export async function dropDryEventIds(client: PoolClient, scope: ImportScope): P
   await client.query(`DROP TABLE IF EXISTS ${dryIdsTable(scope)}`);
 }
 
-function* dryCopyLines(records: readonly EventRecord[]): Generator<string> {
-  let chunk = '';
-  for (const r of records) {
-    chunk += dryRecordKeyText(r) + '\n';
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-async function dryCopyInto(
-  client: PoolClient,
-  table: string,
-  records: readonly EventRecord[],
-): Promise<number> {
-  const copy = client.query(copyFrom(`COPY ${table} (${DRY_COLUMNS}) FROM STDIN`));
-  await pipeline(Readable.from(dryCopyLines(records)), copy);
-  return copy.rowCount;
-}
+/** A dry record's COPY line: its key part. */
+const dryLine = (r: EventRecord): string => dryRecordKeyText(r) + '\n';
 
 /**
  * A dry run of `writeEventBatch` (docs/API.md §5 `dry_run`), on the records of a dry run's mapper
@@ -248,7 +241,7 @@ export async function dryWriteEventBatch(
   if (probe.rows[0].empty) {
     await client.query('SAVEPOINT ferry_events_batch');
     try {
-      result.written = await dryCopyInto(client, ids, records);
+      result.written = await copyInto(client, ids, DRY_COLUMNS, records, dryLine);
       await client.query('RELEASE SAVEPOINT ferry_events_batch');
       return result;
     } catch (err) {
@@ -259,7 +252,7 @@ export async function dryWriteEventBatch(
   await client.query(CREATE_DRY_STAGE);
   await writeThroughStage(client, records, result, {
     stage: DRY_STAGE,
-    copy: (recs) => dryCopyInto(client, DRY_STAGE, recs),
+    copy: (recs) => copyInto(client, DRY_STAGE, DRY_COLUMNS, recs, dryLine),
     fields: dryEventFields,
     insert: async () => {
       const w = await client.query<{ lo: string | null; hi: string | null; existing: boolean }>(
@@ -289,7 +282,7 @@ interface StageTarget {
 function realTarget(client: PoolClient, suffix: string): StageTarget {
   return {
     stage: STAGE,
-    copy: (records) => copyInto(client, STAGE, records, suffix),
+    copy: (records) => copyInto(client, STAGE, COLUMNS, records, (r) => recordCopyText(r) + suffix),
     fields: eventFields,
     insert: async () => (await client.query(INSERT_REAL)).rowCount ?? 0,
   };
