@@ -131,10 +131,7 @@ export async function benchSplit(root: string): Promise<void> {
     }
   } finally {
     spawnSync('rm', ['-rf', dir]);
-    const out = path.join(root, 'tmp/bench');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, `split-${rows}.json`), JSON.stringify(figures, null, 2) + '\n');
-    console.log(JSON.stringify(figures, null, 2));
+    writeFigures(root, `split-${rows}.json`, figures);
   }
 }
 
@@ -198,6 +195,14 @@ function serve(files: string[]): Promise<{ urls: string[]; close: () => void }> 
       });
     }),
   );
+}
+
+/** Prints the run's figures and keeps them in tmp/bench/<name> (whatever happened). */
+function writeFigures(root: string, name: string, figures: Record<string, unknown>): void {
+  const out = path.join(root, 'tmp/bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, name), JSON.stringify(figures, null, 2) + '\n');
+  console.log(JSON.stringify(figures, null, 2));
 }
 
 function peakRssMb(pid: number | undefined): number {
@@ -360,9 +365,6 @@ export async function benchScale(root: string): Promise<void> {
     }
   } finally {
     spawnSync('rm', ['-rf', dir]);
-    const out = path.join(root, 'tmp/bench');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, `scale-${rows}.json`), JSON.stringify(figures, null, 2) + '\n');
-    console.log(JSON.stringify(figures, null, 2));
+    writeFigures(root, `scale-${rows}.json`, figures);
   }
 }

@@ -12,3 +12,4 @@ export * from './jetstream-exception.filter';
 export type { Msg, MsgHdrs, NatsConnection, Status, Subscription } from './nats.types';
 export * from './messaging.module';
 export * from './task-worker';
+export { delay } from './delay.util';

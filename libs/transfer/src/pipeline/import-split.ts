@@ -1,5 +1,3 @@
-import { type Readable } from 'stream';
-
 import { Logger } from '@nestjs/common';
 
 import { type DataSource } from 'typeorm';
@@ -12,6 +10,7 @@ import {
   type TaskPartEvent,
 } from '@ferry/contracts';
 import { CsvBoundaryScanner, CsvTextParser } from '@ferry/files';
+import { delay } from '@ferry/messaging';
 import {
   type Checkpoint,
   CheckpointFencedError,
@@ -62,11 +61,6 @@ export class ImportSplitter {
     this.tasks = new TaskStateRepository(ds);
   }
 
-  /** A plan stored by an earlier delivery, with the parts not read to their end yet. */
-  planOf(taskId: string): Promise<(ImportPlan & { open: number[] }) | null> {
-    return withClient(this.ds, (c) => this.parts.planOf(c, taskId));
-  }
-
   /**
    * Whether this delivery may cut the file instead of reading it: a CSV of an order-free entity
    * type (events), a real import (an atomic import commits once, a dry run writes nothing), from
@@ -100,8 +94,7 @@ export class ImportSplitter {
    */
   async plan(
     task: TaskCreatedEvent,
-    source: Readable,
-    validator: string | null,
+    source: ImportSource,
     cp: Checkpoint,
     lenient: boolean,
     /** Throws the task's FerryError when the header cannot be imported (a missing column). */
@@ -115,7 +108,7 @@ export class ImportSplitter {
     // The file's first bytes, until they hold the header record (at most a row's limit).
     const first: Buffer[] = [];
     let firstBytes = 0;
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+    for await (const chunk of source.stream as AsyncIterable<Buffer>) {
       if (scanner.headerEnd === null && firstBytes <= this.maxRowBytes) {
         first.push(chunk);
         firstBytes += chunk.length;
@@ -143,7 +136,7 @@ export class ImportSplitter {
       header,
       headerLines: scanned.headerLines,
       plannedRecords: scanned.records,
-      validator,
+      validator: source.ranged?.validator ?? null,
       parts: scanned.parts,
     };
     const planned = await withClient(this.ds, async (c) => {
@@ -197,7 +190,7 @@ export class ImportSplitter {
       }
       const state = await this.tasks.readState(task.task_id);
       if (!state || isFinalStatus(state.task_status) || state.attempt !== task.attempt) return;
-      await sleep(pollMs, signal);
+      await delay(pollMs, signal);
     }
   }
 }
@@ -227,16 +220,4 @@ export async function* onFileLines(
   } finally {
     await batches.return(undefined);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

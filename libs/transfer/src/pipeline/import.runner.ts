@@ -130,7 +130,9 @@ export class ImportRunner {
       await this.reverts.revert(task, revertOf, this.definitionOf(task), cp);
       return;
     }
-    const plan = this.splitter ? await this.splitter.planOf(task.task_id) : null;
+    const plan = this.splitter
+      ? await withClient(this.ds, (c) => this.parts.planOf(c, task.task_id))
+      : null;
     if (plan) {
       // Split by an earlier delivery that did not see its parts end (a restart, a retry).
       await this.coordinate(task, { open: plan.open, count: plan.parts.length }, control);
@@ -226,13 +228,15 @@ export class ImportRunner {
       task,
       mode === 'dry' && definition.dryWriteBatch !== undefined,
     );
-    const opened = await openImportSource(
-      task.file_url,
-      task.environment_id,
-      control.signal,
-      this.settings,
-      this.storages,
-    );
+    const open = () =>
+      openImportSource(
+        task.file_url,
+        task.environment_id,
+        control.signal,
+        this.settings,
+        this.storages,
+      );
+    const opened = await open();
     const declaredBytes = opened.declaredBytes;
     let source = opened.stream;
     let batches: AsyncGenerator<SourceRecord[]> | null = null;
@@ -255,12 +259,11 @@ export class ImportRunner {
       });
       const strict = parseStrict(task.metadata);
       const splitter = this.splitter;
-      if (splitter && opened.ranged && splitter.eligible(task, definition, opened, cp, mode)) {
+      if (splitter?.eligible(task, definition, opened, cp, mode)) {
         const checkHeader = async (header: SourceRecord): Promise<void> => {
           await RecordMapping.open(definition, scope, FileType.CSV, oneBatch([header]), [], strict);
         };
-        const validator = opened.ranged.validator;
-        const plan = await splitter.plan(task, source, validator, cp, !strict, checkHeader);
+        const plan = await splitter.plan(task, opened, cp, !strict, checkHeader);
         if (plan) {
           const count = plan.parts.length;
           const open = plan.parts.map((_p, k) => k + 1);
@@ -269,15 +272,7 @@ export class ImportRunner {
         }
         // Not cut after all (docs/DECISIONS.md 128): read by this delivery from the start.
         source.destroy();
-        source = (
-          await openImportSource(
-            task.file_url,
-            task.environment_id,
-            control.signal,
-            this.settings,
-            this.storages,
-          )
-        ).stream;
+        source = (await open()).stream;
       }
       batches = readRecordBatches(source, task.file_type, control.signal, {
         ...this.settings.records,
